@@ -1,0 +1,223 @@
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from accounts import validators
+
+
+class PaymentTerms(models.TextChoices):
+    DAYS_30 = "days_30", "30 jours"
+    EOM_45_THEN = "eom_45_then", "45 jours fin de mois (date + 45 jours, puis fin de mois)"
+    EOM_THEN_45 = "eom_then_45", "45 jours fin de mois (fin de mois, puis + 45 jours)"
+    DAYS_60 = "days_60", "60 jours"
+    CUSTOM_DAYS = "custom_days", "Nombre de jours personnalisé"
+
+
+class Business(models.Model):
+    """The micro-entreprise using Relance: the tenant every other row belongs to."""
+
+    class VatStatus(models.TextChoices):
+        FRANCHISE = "franchise", "Franchise en base (TVA non applicable, art. 293 B du CGI)"
+        VAT = "vat", "Assujetti à la TVA (numéro de TVA intracommunautaire)"
+
+    class Activity(models.TextChoices):
+        SALES = "sales", "Vente de marchandises, hébergement"
+        SERVICES = "services", "Prestations de services"
+
+    class PenaltyTerms(models.TextChoices):
+        LEGAL = "legal", "Taux légal par défaut (taux BCE + 10 points)"
+        CONTRACT = "contract", "Taux contractuel"
+
+    class BucketBasis(models.TextChoices):
+        DUE_DATE = "due_date", "Date d’échéance"
+        ISSUE_DATE = "issue_date", "Date de facture"
+
+    legal_name = models.CharField("nom légal", max_length=200)
+    trade_name = models.CharField("nom commercial", max_length=200, blank=True)
+    ei_mention = models.BooleanField(
+        "mention « EI »", default=True, help_text="Obligatoire pour un entrepreneur individuel depuis le 15/05/2022."
+    )
+    siret = models.CharField(
+        "SIREN ou SIRET", max_length=14, blank=True, validators=[validators.validate_siren_or_siret]
+    )
+    address_line1 = models.CharField("adresse", max_length=200, blank=True)
+    address_line2 = models.CharField("complément d’adresse", max_length=200, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("ville", max_length=100, blank=True)
+    country = models.CharField("pays", max_length=100, default="France", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    website = models.URLField("site web", blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validators.validate_iban])
+    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validators.validate_bic])
+    logo = models.ImageField("logo", upload_to="logos/", blank=True, validators=[validators.validate_logo])
+    vat_status = models.CharField(
+        "régime de TVA", max_length=10, choices=VatStatus.choices, default=VatStatus.FRANCHISE
+    )
+    vat_number = models.CharField("numéro de TVA", max_length=20, blank=True)
+    activity = models.CharField(
+        "activité", max_length=10, choices=Activity.choices, default=Activity.SERVICES
+    )
+    payment_terms = models.CharField(
+        "délai de paiement par défaut", max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.DAYS_30
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "nombre de jours (délai personnalisé)", null=True, blank=True
+    )
+    penalty_terms = models.CharField(
+        "pénalités de retard", max_length=10, choices=PenaltyTerms.choices, default=PenaltyTerms.LEGAL
+    )
+    contract_rate = models.DecimalField(
+        "taux contractuel (% par an)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    signature_name = models.CharField("nom du signataire", max_length=200, blank=True)
+    signature_title = models.CharField("qualité du signataire", max_length=200, blank=True)
+    sender_name = models.CharField("nom d’expéditeur des e-mails", max_length=200, blank=True)
+    reply_to_email = models.EmailField("adresse de réponse (Reply-To)", blank=True)
+    bcc_self = models.BooleanField("recevoir une copie cachée de chaque relance envoyée", default=False)
+    bucket_bounds = models.CharField(
+        "tranches de retard (jours)",
+        max_length=100,
+        default="30,60,90",
+        validators=[validators.validate_bucket_bounds],
+        help_text="Bornes supérieures des tranches, séparées par des virgules, par exemple 30,60,90.",
+    )
+    bucket_basis = models.CharField(
+        "compter le retard depuis", max_length=12, choices=BucketBasis.choices, default=BucketBasis.DUE_DATE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "entreprise"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name with the "EI" mention that professional documents must carry."""
+        name = self.trade_name or self.legal_name
+        return f"{name} EI" if self.ei_mention and not name.endswith(" EI") else name
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
+
+    @property
+    def vat_mention(self) -> str:
+        if self.vat_status == self.VatStatus.FRANCHISE:
+            return "TVA non applicable, art. 293 B du CGI"
+        return f"N° TVA intracommunautaire : {self.vat_number}" if self.vat_number else ""
+
+    @property
+    def bounds(self) -> list[int]:
+        return validators.parse_bucket_bounds(self.bucket_bounds)
+
+    @property
+    def reply_to(self) -> str:
+        return self.reply_to_email or self.email
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in; belongs to one business. Logs in with the e-mail address."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail", unique=True)
+    name = models.CharField("nom", max_length=200, blank=True)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+
+    PREFIX = "rl_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("nom", max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="Début du jeton, pour le reconnaître.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d’API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), hint=key[:10])
+        return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class FailedLogin(models.Model):
+    """One failed login attempt; counted per e-mail and per IP to throttle guessing.
+
+    Stored in the database (not a per-process cache) so that several web processes share it.
+    """
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    @classmethod
+    def recent(cls, window_seconds: int) -> "models.QuerySet[FailedLogin]":
+        return cls.objects.filter(at__gte=timezone.now() - dt.timedelta(seconds=window_seconds))

@@ -1,0 +1,214 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts import validators
+from accounts.models import Business
+
+ZERO = Decimal("0.00")
+POSITIVE = [MinValueValidator(Decimal("0.01"), "Le montant doit être supérieur à zéro.")]
+
+
+class Client(models.Model):
+    class Kind(models.TextChoices):
+        BUSINESS = "business", "Professionnel"
+        CONSUMER = "consumer", "Particulier"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="clients")
+    kind = models.CharField("type de client", max_length=10, choices=Kind.choices, default=Kind.BUSINESS)
+    name = models.CharField("nom ou raison sociale", max_length=200)
+    contact_name = models.CharField("contact", max_length=200, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    address_line1 = models.CharField("adresse", max_length=200, blank=True)
+    address_line2 = models.CharField("complément d’adresse", max_length=200, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("ville", max_length=100, blank=True)
+    country = models.CharField("pays", max_length=100, default="France", blank=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
+    notes = models.TextField("notes", blank=True)
+    reminders_paused = models.BooleanField("relances en pause", default=False)
+    pause_reason = models.CharField("motif de la pause", max_length=200, blank=True)
+    pause_until = models.DateField("pause jusqu’au", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["business", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_consumer(self) -> bool:
+        return self.kind == self.Kind.CONSUMER
+
+    def is_paused_on(self, day: dt.date) -> bool:
+        return self.reminders_paused and (self.pause_until is None or day <= self.pause_until)
+
+    @property
+    def address_lines(self) -> list[str]:
+        city = " ".join(part for part in [self.postal_code, self.city] if part)
+        lines = [self.address_line1, self.address_line2, city]
+        if self.country and self.country.strip().lower() != "france":
+            lines.append(self.country.upper())
+        return [line for line in lines if line]
+
+
+class InvoiceStatus(models.TextChoices):
+    NOT_DUE = "not_due", "Non échue"
+    LATE = "late", "En retard"
+    PAID = "paid", "Payée"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class InvoiceQuerySet(models.QuerySet["Invoice"]):
+    def open(self) -> "InvoiceQuerySet":
+        """Issued, not cancelled, with something still due."""
+        return self.filter(cancelled_at__isnull=True, amount_due__gt=0)
+
+    def late_on(self, day: dt.date) -> "InvoiceQuerySet":
+        return self.open().filter(due_date__lt=day)
+
+
+class Invoice(models.Model):
+    """A claim on a client. `amount_due` is derived: total − payments − credit notes.
+
+    It is stored (and kept in step by `refresh_amount_due`, called by every service that
+    records a payment or a credit note) so that lateness buckets are one cheap aggregate.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invoices")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField("numéro", max_length=50)
+    issue_date = models.DateField("date de facture")
+    due_date = models.DateField("échéance")
+    total_excl_tax = models.DecimalField("total HT", max_digits=12, decimal_places=2, validators=POSITIVE)
+    vat_amount = models.DecimalField(
+        "TVA", max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    total_incl_tax = models.DecimalField("total TTC", max_digits=12, decimal_places=2, validators=POSITIVE)
+    amount_due = models.DecimalField("reste dû", max_digits=12, decimal_places=2, editable=False)
+    pdf = models.FileField("facture PDF", upload_to="invoices/%Y/", blank=True)
+    notes = models.TextField("notes", blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    cancel_reason = models.CharField("motif d’annulation", max_length=200, blank=True)
+    disputed = models.BooleanField("contestée", default=False)
+    dispute_reason = models.CharField("motif de la contestation", max_length=200, blank=True)
+    reminders_paused_until = models.DateField("relances en pause jusqu’au", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "number"], name="invoice_number_unique_per_business"),
+            models.CheckConstraint(condition=Q(amount_due__gte=0), name="invoice_amount_due_not_negative"),
+            models.CheckConstraint(condition=Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"),
+        ]
+        indexes = [
+            # The lateness buckets and the late list filter open invoices by business and date.
+            models.Index(fields=["business", "due_date"], name="invoice_open_due", condition=Q(amount_due__gt=0)),
+            models.Index(fields=["business", "client"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def status_on(self, day: dt.date) -> str:
+        if self.cancelled_at is not None:
+            return InvoiceStatus.CANCELLED
+        if self.amount_due <= 0:
+            return InvoiceStatus.PAID
+        if self.due_date < day:
+            return InvoiceStatus.LATE
+        return InvoiceStatus.NOT_DUE
+
+    def days_late_on(self, day: dt.date) -> int:
+        if self.cancelled_at is not None or self.amount_due <= 0:
+            return 0
+        return max((day - self.due_date).days, 0)
+
+    def computed_amount_due(self) -> Decimal:
+        paid = self.payments.aggregate(total=models.Sum("amount"))["total"] or ZERO
+        credited = self.credit_notes.aggregate(total=models.Sum("amount"))["total"] or ZERO
+        return self.total_incl_tax - paid - credited
+
+    def refresh_amount_due(self) -> None:
+        self.amount_due = self.computed_amount_due()
+        Invoice.objects.filter(pk=self.pk).update(amount_due=self.amount_due)
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", "Virement"
+        CHEQUE = "cheque", "Chèque"
+        CARD = "card", "Carte bancaire"
+        CASH = "cash", "Espèces"
+        DIRECT_DEBIT = "direct_debit", "Prélèvement"
+        OTHER = "other", "Autre"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="payments")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    date = models.DateField("date du règlement")
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2, validators=POSITIVE)
+    method = models.CharField("moyen de paiement", max_length=20, choices=Method.choices, default=Method.TRANSFER)
+    reference = models.CharField("référence", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["business", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} € le {self.date:%d/%m/%Y}"
+
+
+class CreditNote(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="credit_notes")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
+    number = models.CharField("numéro d’avoir", max_length=50)
+    date = models.DateField("date")
+    amount = models.DecimalField("montant TTC", max_digits=12, decimal_places=2, validators=POSITIVE)
+    reason = models.CharField("motif", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "number"], name="credit_note_number_unique_per_business"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AuditEvent(models.Model):
+    """Who did what and when, on invoices, payments, credit notes, clients and reminders."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    # For events about an invoice's payments or credit notes, the invoice, so that the
+    # invoice page shows its whole story with one query.
+    invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["business", "object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_repr}"

@@ -1,0 +1,297 @@
+"""Workflows on clients, invoices, payments and credit notes.
+
+Pages, API and CLI call these functions; they validate, write in one transaction, record
+the audit trail, and raise `ValidationError` (field → French message) or `Conflict`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Business, User
+from law.terms import due_date_for
+from ledger.models import ZERO, AuditEvent, Client, CreditNote, Invoice, Payment
+from relance.formats import money as _euros
+
+
+class Conflict(Exception):
+    """The object's state forbids the change (HTTP 409 in the API)."""
+
+
+CLIENT_FIELDS = [
+    "kind", "name", "contact_name", "email", "phone", "address_line1", "address_line2",
+    "postal_code", "city", "country", "siren", "notes", "reminders_paused", "pause_reason", "pause_until",
+]
+INVOICE_FIELDS = [
+    "client", "number", "issue_date", "due_date", "total_excl_tax", "vat_amount", "total_incl_tax", "notes",
+]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (Decimal, dt.date)):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def record(
+    *,
+    business: Business,
+    actor: User | None,
+    action: str,
+    obj: Any,
+    changes: dict[str, Any] | None = None,
+    invoice: Invoice | None = None,
+    client: Client | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        business=business,
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        invoice=invoice,
+        client=client,
+        changes={key: _jsonable(value) for key, value in (changes or {}).items()},
+    )
+
+
+def _diff(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
+    changes = {}
+    for field, value in data.items():
+        old = getattr(obj, field)
+        if old != value:
+            changes[field] = [_jsonable(old), _jsonable(value)]
+    return changes
+
+
+def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+# Clients
+
+
+def create_client(*, business: Business, actor: User | None, **data: Any) -> Client:
+    client = Client(business=business, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
+    _full_clean(client, exclude=["business"])
+    _check_pause(client)
+    with transaction.atomic():
+        client.save()
+        record(business=business, actor=actor, action="created", obj=client, client=client)
+    return client
+
+
+def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
+    data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
+    changes = _diff(client, data)
+    for field, value in data.items():
+        setattr(client, field, value)
+    _full_clean(client, exclude=["business"])
+    _check_pause(client)
+    with transaction.atomic():
+        client.save()
+        if changes:
+            record(business=client.business, actor=actor, action="updated", obj=client, changes=changes, client=client)
+    return client
+
+
+def _check_pause(client: Client) -> None:
+    if client.reminders_paused and not client.pause_reason.strip():
+        raise ValidationError({"pause_reason": "Indiquez le motif de la pause des relances."})
+    if not client.reminders_paused:
+        client.pause_reason = ""
+        client.pause_until = None
+
+
+def delete_client(*, client: Client, actor: User | None) -> None:
+    if client.invoices.exists():
+        raise Conflict("Ce client a des factures : il ne peut pas être supprimé.")
+    with transaction.atomic():
+        record(business=client.business, actor=actor, action="deleted", obj=client)
+        client.delete()
+
+
+# Invoices
+
+
+def default_due_date(business: Business, issue_date: dt.date) -> dt.date:
+    return due_date_for(issue_date, business.payment_terms, business.payment_terms_days)
+
+
+def invoice_is_locked(invoice: Invoice) -> bool:
+    """An invoice that a saved or sent reminder quotes can no longer be edited (only paid,
+    credited or cancelled), so that the reminder stays true to it."""
+    from dunning.models import Reminder
+
+    return Reminder.objects.frozen().filter(invoices=invoice).exists()
+
+
+def _check_invoice(invoice: Invoice) -> None:
+    errors: dict[str, str] = {}
+    if invoice.client_id is not None and invoice.client.business_id != invoice.business_id:
+        errors["client"] = "Client introuvable."
+    if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
+        errors["due_date"] = "L’échéance ne peut pas précéder la date de facture."
+    if invoice.total_excl_tax is not None and invoice.vat_amount is not None and invoice.total_incl_tax is not None:
+        if invoice.total_excl_tax + invoice.vat_amount != invoice.total_incl_tax:
+            errors["total_incl_tax"] = "Le total TTC doit être égal au total HT plus la TVA."
+    duplicate = Invoice.objects.filter(business_id=invoice.business_id, number=invoice.number)
+    if invoice.pk:
+        duplicate = duplicate.exclude(pk=invoice.pk)
+    if invoice.number and duplicate.exists():
+        errors["number"] = f"Une facture n° {invoice.number} existe déjà."
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_invoice(*, business: Business, actor: User | None, **data: Any) -> Invoice:
+    data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    if data.get("vat_amount") is None:
+        data["vat_amount"] = ZERO
+    if data.get("total_incl_tax") is None and data.get("total_excl_tax") is not None:
+        data["total_incl_tax"] = data["total_excl_tax"] + data["vat_amount"]
+    if not data.get("due_date") and data.get("issue_date"):
+        data["due_date"] = default_due_date(business, data["issue_date"])
+    invoice = Invoice(business=business, **data)
+    invoice.amount_due = invoice.total_incl_tax if invoice.total_incl_tax is not None else ZERO
+    _full_clean(invoice, exclude=["business", "amount_due"])
+    _check_invoice(invoice)
+    try:
+        with transaction.atomic():
+            invoice.save()
+            record(
+                business=business, actor=actor, action="created", obj=invoice, invoice=invoice, client=invoice.client,
+                changes={"total_incl_tax": invoice.total_incl_tax, "due_date": invoice.due_date},
+            )
+    except IntegrityError:
+        # A concurrent request took the same number between the check and the insert.
+        raise ValidationError({"number": f"Une facture n° {invoice.number} existe déjà."}) from None
+    return invoice
+
+
+def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invoice:
+    if invoice.cancelled_at is not None:
+        raise Conflict("Cette facture est annulée : elle ne peut plus être modifiée.")
+    if invoice_is_locked(invoice):
+        raise Conflict(
+            "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
+            "(seuls les règlements, les avoirs et l’annulation restent possibles)."
+        )
+    data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    changes = _diff(invoice, {k: v for k, v in data.items() if k != "pdf"})
+    for field, value in data.items():
+        setattr(invoice, field, value)
+    _full_clean(invoice, exclude=["business", "amount_due"])
+    _check_invoice(invoice)
+    with transaction.atomic():
+        invoice.save()
+        invoice.refresh_amount_due()
+        if invoice.amount_due < 0:
+            raise ValidationError(
+                {"total_incl_tax": "Le total TTC ne peut pas être inférieur aux règlements et avoirs déjà enregistrés."}
+            )
+        if changes:
+            record(
+                business=invoice.business, actor=actor, action="updated", obj=invoice,
+                changes=changes, invoice=invoice, client=invoice.client,
+            )
+    return invoice
+
+
+def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invoice:
+    if invoice.cancelled_at is not None:
+        raise Conflict("Cette facture est déjà annulée.")
+    if not reason.strip():
+        raise ValidationError({"cancel_reason": "Indiquez le motif de l’annulation."})
+    with transaction.atomic():
+        invoice.cancelled_at = timezone.now()
+        invoice.cancel_reason = reason.strip()
+        invoice.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+        record(
+            business=invoice.business, actor=actor, action="cancelled", obj=invoice,
+            changes={"reason": invoice.cancel_reason}, invoice=invoice, client=invoice.client,
+        )
+    return invoice
+
+
+def _locked_invoice(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock so that two payments cannot both pass the check."""
+    return Invoice.objects.select_for_update().select_related("client", "business").get(pk=invoice.pk)
+
+
+# Payments and credit notes
+
+
+def record_payment(
+    *, invoice: Invoice, actor: User | None, date: dt.date, amount: Decimal, method: str = Payment.Method.TRANSFER,
+    reference: str = "",
+) -> Payment:
+    payment = Payment(
+        business=invoice.business, invoice=invoice, date=date, amount=amount, method=method, reference=reference
+    )
+    _full_clean(payment, exclude=["business", "invoice"])
+    with transaction.atomic():
+        invoice = _locked_invoice(invoice)
+        if invoice.cancelled_at is not None:
+            raise Conflict("Cette facture est annulée : aucun règlement ne peut y être enregistré.")
+        if date < invoice.issue_date:
+            raise ValidationError({"date": "Le règlement ne peut pas précéder la date de la facture."})
+        invoice.refresh_amount_due()
+        if amount > invoice.amount_due:
+            raise ValidationError(
+                {"amount": f"Le montant dépasse le reste dû ({_euros(invoice.amount_due)}) : un trop-perçu est refusé."}
+            )
+        payment.invoice = invoice
+        payment.save()
+        invoice.refresh_amount_due()
+        record(
+            business=invoice.business, actor=actor, action="payment_recorded", obj=payment,
+            changes={"amount": amount, "date": date, "method": method}, invoice=invoice, client=invoice.client,
+        )
+    return payment
+
+
+def delete_payment(*, payment: Payment, actor: User | None) -> None:
+    with transaction.atomic():
+        invoice = _locked_invoice(payment.invoice)
+        record(
+            business=invoice.business, actor=actor, action="payment_deleted", obj=payment,
+            changes={"amount": payment.amount, "date": payment.date}, invoice=invoice, client=invoice.client,
+        )
+        payment.delete()
+        invoice.refresh_amount_due()
+
+
+def record_credit_note(
+    *, invoice: Invoice, actor: User | None, number: str, date: dt.date, amount: Decimal, reason: str = ""
+) -> CreditNote:
+    note = CreditNote(business=invoice.business, invoice=invoice, number=number, date=date, amount=amount, reason=reason)
+    _full_clean(note, exclude=["business", "invoice"])
+    with transaction.atomic():
+        invoice = _locked_invoice(invoice)
+        if invoice.cancelled_at is not None:
+            raise Conflict("Cette facture est annulée : aucun avoir ne peut y être ajouté.")
+        if CreditNote.objects.filter(business=invoice.business, number=number).exists():
+            raise ValidationError({"number": f"Un avoir n° {number} existe déjà."})
+        invoice.refresh_amount_due()
+        if amount > invoice.amount_due:
+            raise ValidationError(
+                {"amount": f"Un avoir ne peut pas dépasser le reste dû ({_euros(invoice.amount_due)})."}
+            )
+        note.invoice = invoice
+        note.save()
+        invoice.refresh_amount_due()
+        record(
+            business=invoice.business, actor=actor, action="credit_note_recorded", obj=note,
+            changes={"amount": amount, "date": date, "number": number}, invoice=invoice, client=invoice.client,
+        )
+    return note
+
+

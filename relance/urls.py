@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from api.main import api
+
+urlpatterns = [
+    path("", include("ledger.urls")),
+    path("compte/", include("accounts.urls")),
+    path("relances/", include("dunning.urls")),
+    path("taux/", include("law.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+if settings.DEBUG:
+    # Uploaded logos and invoice PDFs in development; production serves var/media itself.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

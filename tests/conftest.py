@@ -1,0 +1,103 @@
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from accounts.models import Business, User
+from tests.factories import make_business, make_user
+
+
+@pytest.fixture
+def business(db: None) -> Business:
+    return make_business()
+
+
+@pytest.fixture
+def owner(business: Business) -> User:
+    return make_user(business, email="owner@relance.test")
+
+
+@pytest.fixture
+def other_business(db: None) -> Business:
+    return make_business(legal_name="Concurrent SARL")
+
+
+@pytest.fixture
+def outsider(other_business: Business) -> User:
+    return make_user(other_business, email="outsider@relance.test")
+
+
+@pytest.fixture
+def owner_client(owner: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(owner)
+    return http
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(outsider)
+    return http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SmtpSink:
+    """Collects what a real aiosmtpd server on 127.0.0.1 received."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return self.refuse
+        self.messages.append(
+            {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content}
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpSink]:
+    """A real SMTP server; Django's e-mail goes to it for the test's duration.
+
+    aiosmtpd's Controller cannot bind port 0, so a free port is picked first.
+    """
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium; never `playwright install` (downloads are blocked here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
