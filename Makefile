@@ -8,27 +8,43 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint types worker bench bench-quick chromium clean
 
+# Debian ships venv separately (python3-venv): install it when missing and we may (root).
 $(BIN)/relance: requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Relance needs Python 3.11 or newer ($(PYTHON) is $$($(PYTHON) -V 2>&1))." >&2; exit 1; }
+	@test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    $(PYTHON) -m venv $(VENV); \
+	  else \
+	    echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2; exit 1; \
+	  fi; \
+	}
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(BIN)/relance
 
-var:
-	mkdir -p var
-
-# Serves on 127.0.0.1:$(PORT) with the background worker; Ctrl-C stops both.
-run: $(BIN)/relance var
+# Serves on 127.0.0.1:$(PORT) with the background worker; Ctrl-C stops both. The database
+# and uploads live in $RELANCE_VAR_DIR (default var/) unless DATABASE_URL says otherwise.
+# Both processes run in the background so that the trap fires as soon as a signal arrives,
+# and it stops exactly these two (never the whole process group, which may hold our caller).
+run: $(BIN)/relance
+	@mkdir -p "$${RELANCE_VAR_DIR:-var}"
 	$(BIN)/relance migrate --noinput
 	$(BIN)/relance demo --if-empty
 	@echo
 	@echo "  Relance : http://127.0.0.1:$(PORT)/"
 	@echo "  Compte de démonstration : demo@relance.test / relance-demo"
+	@echo "  Ctrl-C arrête le serveur et le worker."
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/relance worker & \
-	$(BIN)/relance runserver 127.0.0.1:$(PORT)
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'trap - INT TERM EXIT; kill $$server $$worker 2>/dev/null; wait; exit 0' INT TERM; \
+	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
+	$(BIN)/relance worker & worker=$$!; \
+	$(BIN)/relance runserver 127.0.0.1:$(PORT) & server=$$!; \
+	wait $$server
 
 worker: $(BIN)/relance
 	$(BIN)/relance worker

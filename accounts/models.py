@@ -61,15 +61,11 @@ class Business(models.Model):
         "régime de TVA", max_length=10, choices=VatStatus.choices, default=VatStatus.FRANCHISE
     )
     vat_number = models.CharField("numéro de TVA", max_length=20, blank=True)
-    activity = models.CharField(
-        "activité", max_length=10, choices=Activity.choices, default=Activity.SERVICES
-    )
+    activity = models.CharField("activité", max_length=10, choices=Activity.choices, default=Activity.SERVICES)
     payment_terms = models.CharField(
         "délai de paiement par défaut", max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.DAYS_30
     )
-    payment_terms_days = models.PositiveSmallIntegerField(
-        "nombre de jours (délai personnalisé)", null=True, blank=True
-    )
+    payment_terms_days = models.PositiveSmallIntegerField("nombre de jours (délai personnalisé)", null=True, blank=True)
     penalty_terms = models.CharField(
         "pénalités de retard", max_length=10, choices=PenaltyTerms.choices, default=PenaltyTerms.LEGAL
     )
@@ -155,9 +151,9 @@ class User(AbstractUser):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # type: ignore[misc]  # email and password only
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         verbose_name = "utilisateur"
@@ -217,6 +213,9 @@ class FailedLogin(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.ip or 'IP inconnue'})"
 
     @classmethod
     def recent(cls, window_seconds: int) -> "models.QuerySet[FailedLogin]":

@@ -52,9 +52,7 @@ def validate_siren_or_siret(value: str) -> None:
     elif len(digits) == 14:
         validate_siret(digits)
     else:
-        raise ValidationError(
-            "Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres).", code="siret_format"
-        )
+        raise ValidationError("Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres).", code="siret_format")
 
 
 def normalize_iban(value: str) -> str:
@@ -82,8 +80,8 @@ def validate_bic(value: str) -> None:
         raise ValidationError("Le BIC comporte 8 ou 11 caractères, par exemple BNPAFRPPXXX.", code="bic_format")
 
 
-def validate_logo(upload: UploadedFile) -> None:
-    """A real PNG or JPEG image of at most 1 Mo (the extension alone proves nothing)."""
+def logo_format(upload: UploadedFile) -> str:
+    """ "PNG" or "JPEG" for a real image of at most 1 Mo (the extension alone proves nothing)."""
     if upload.size is not None and upload.size > LOGO_MAX_BYTES:
         raise ValidationError("Le logo ne doit pas dépasser 1 Mo.", code="logo_size")
     from PIL import Image, UnidentifiedImageError
@@ -93,12 +91,17 @@ def validate_logo(upload: UploadedFile) -> None:
         with Image.open(upload) as image:
             image_format = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ValidationError("Ce fichier n’est pas une image PNG ou JPEG lisible.", code="logo_image") from None
     finally:
         upload.seek(0)
     if image_format not in {"PNG", "JPEG"}:
         raise ValidationError("Le logo doit être une image PNG ou JPEG.", code="logo_format")
+    return image_format
+
+
+def validate_logo(upload: UploadedFile) -> None:
+    logo_format(upload)
 
 
 def parse_bucket_bounds(value: str) -> list[int]:
@@ -119,3 +122,23 @@ def validate_bucket_bounds(value: str) -> None:
         raise ValidationError(
             "Les bornes doivent être des nombres de jours positifs et croissants.", code="bounds_order"
         )
+
+
+def validate_vat_number(value: str, siren: str = "") -> None:
+    """EU VAT number; a French one is FR + a 2-digit key + the SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97."""
+    number = normalize_identifier(value).upper()
+    if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", number):
+        raise ValidationError(
+            "Le numéro de TVA commence par le code pays, par exemple FR40 303 265 045.", code="vat_format"
+        )
+    if not number.startswith("FR"):
+        return
+    if not re.fullmatch(r"FR\d{11}", number):
+        raise ValidationError(
+            "Un numéro de TVA français comporte FR, 2 chiffres de clé et le SIREN.", code="vat_format"
+        )
+    number_siren = number[4:]
+    if int(number[2:4]) != (12 + 3 * (int(number_siren) % 97)) % 97:
+        raise ValidationError("Ce numéro de TVA n’est pas valide (clé de contrôle incorrecte).", code="vat_key")
+    if siren and number_siren != siren:
+        raise ValidationError("Ce numéro de TVA ne correspond pas à votre SIREN.", code="vat_siren")

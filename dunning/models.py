@@ -48,9 +48,20 @@ class ReminderQuerySet(models.QuerySet["Reminder"]):
     def visible(self) -> "ReminderQuerySet":
         return self.frozen().filter(deactivated_at__isnull=True)
 
+    def drafts(self) -> "ReminderQuerySet":
+        return self.filter(status=Reminder.Status.DRAFT)
+
 
 class Reminder(models.Model):
-    """A reminder about one or more unpaid invoices of one client."""
+    """A reminder about one or more unpaid invoices of one client.
+
+    A draft stores its texts as written, placeholders included, and renders them on every
+    preview so that its figures are always current. Freezing (save or send) renders them once:
+    `subject`/`body` then hold the rendered text and `snapshot` every figure the reminder showed.
+
+    `subject`/`body` are the texts of the reminder's channel (the e-mail, or the letter). An
+    e-mail reminder also carries the letter attached to it as PDF: `letter_subject`/`letter_body`.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Brouillon"
@@ -82,6 +93,13 @@ class Reminder(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField("référence", max_length=30, blank=True)
+    letter_subject = models.CharField("objet du courrier joint", max_length=300, blank=True)
+    letter_body = models.TextField("texte du courrier joint", blank=True)
+    include_penalties = models.BooleanField("réclamer les pénalités de retard", default=False)
+    attach_invoice_pdfs = models.BooleanField("joindre les factures (PDF)", default=True)
+    # Set by the one worker that sends the e-mail; a second run of the task finds it taken.
+    send_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -90,10 +108,14 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["business", "frozen_at"]),
             models.Index(fields=["business", "status"]),
+            models.Index(fields=["business", "client"], name="reminder_business_client"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(frozen_at__isnull=False), name="frozen_reminder_has_date"
+            ),
+            models.UniqueConstraint(
+                fields=["business", "reference"], condition=~Q(reference=""), name="reminder_reference_unique"
             ),
         ]
 
@@ -108,6 +130,21 @@ class Reminder(models.Model):
     def is_active(self) -> bool:
         return self.deactivated_at is None
 
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def pdf_texts(self) -> tuple[str, str]:
+        """Subject and body of the letter (the PDF): the reminder's own texts for a letter."""
+        if self.channel == Channel.EMAIL:
+            return self.letter_subject, self.letter_body
+        return self.subject, self.body
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"relance-{self.reference or self.pk}.pdf"
+
 
 class ReminderInvoice(models.Model):
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="lines")
@@ -115,3 +152,66 @@ class ReminderInvoice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["reminder", "invoice"], name="reminder_invoice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reminder_id} → {self.invoice_id}"
+
+
+class ArchiveExport(models.Model):
+    """A PDF archive of the business's saved and sent reminders over a date range (PRODUCT.md §2 item 11).
+
+    Built by `dunning.archive.build_archive_export`: a ZIP of the stored letters with a
+    manifest, and one merged PDF for printing. `claim_token` names the run that owns the row;
+    `heartbeat_at` lets another run take over an export whose worker died.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminée"
+        FAILED = "failed", "Échec"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="archive_exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    date_from = models.DateField("du")
+    date_to = models.DateField("au")
+    include_inactive = models.BooleanField("inclure les relances désactivées", default=False)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    merged_pdf = models.FileField(upload_to="archives/", blank=True, max_length=300)
+    merged_pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    zip_file = models.FileField(upload_to="archives/", blank=True, max_length=300)
+    zip_size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["business", "created_at"], name="archive_business_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_from__lte=models.F("date_to")), name="archive_dates_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Archive du {self.date_from:%d/%m/%Y} au {self.date_to:%d/%m/%Y}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def download_stem(self) -> str:
+        return f"relances-du-{self.date_from:%Y-%m-%d}-au-{self.date_to:%Y-%m-%d}"

@@ -1,10 +1,12 @@
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts import validators
 from accounts.models import Business
@@ -60,6 +62,11 @@ class Client(models.Model):
         return [line for line in lines if line]
 
 
+def invoice_pdf_path(invoice: "Invoice", filename: str) -> str:
+    """A random name: the original PDF must not be reachable by guessing its path."""
+    return f"invoices/{timezone.localdate():%Y}/{secrets.token_urlsafe(16)}.pdf"
+
+
 class InvoiceStatus(models.TextChoices):
     NOT_DUE = "not_due", "Non échue"
     LATE = "late", "En retard"
@@ -94,7 +101,7 @@ class Invoice(models.Model):
     )
     total_incl_tax = models.DecimalField("total TTC", max_digits=12, decimal_places=2, validators=POSITIVE)
     amount_due = models.DecimalField("reste dû", max_digits=12, decimal_places=2, editable=False)
-    pdf = models.FileField("facture PDF", upload_to="invoices/%Y/", blank=True)
+    pdf = models.FileField("facture PDF", upload_to=invoice_pdf_path, blank=True)
     notes = models.TextField("notes", blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     cancel_reason = models.CharField("motif d’annulation", max_length=200, blank=True)

@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Business, User
 from law.terms import due_date_for
 from ledger.models import ZERO, AuditEvent, Client, CreditNote, Invoice, Payment
+from ledger.validators import validate_invoice_pdf
 from relance.formats import money as _euros
 
 
@@ -23,11 +25,31 @@ class Conflict(Exception):
 
 
 CLIENT_FIELDS = [
-    "kind", "name", "contact_name", "email", "phone", "address_line1", "address_line2",
-    "postal_code", "city", "country", "siren", "notes", "reminders_paused", "pause_reason", "pause_until",
+    "kind",
+    "name",
+    "contact_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "siren",
+    "notes",
+    "reminders_paused",
+    "pause_reason",
+    "pause_until",
 ]
 INVOICE_FIELDS = [
-    "client", "number", "issue_date", "due_date", "total_excl_tax", "vat_amount", "total_incl_tax", "notes",
+    "client",
+    "number",
+    "issue_date",
+    "due_date",
+    "total_excl_tax",
+    "vat_amount",
+    "total_incl_tax",
+    "notes",
 ]
 
 
@@ -133,15 +155,24 @@ def invoice_is_locked(invoice: Invoice) -> bool:
     return Reminder.objects.frozen().filter(invoices=invoice).exists()
 
 
+def _check_pdf(data: dict[str, Any]) -> None:
+    upload = data.get("pdf")
+    if isinstance(upload, UploadedFile):
+        try:
+            validate_invoice_pdf(upload)
+        except ValidationError as error:
+            raise ValidationError({"pdf": error.messages}) from None
+
+
 def _check_invoice(invoice: Invoice) -> None:
     errors: dict[str, str] = {}
     if invoice.client_id is not None and invoice.client.business_id != invoice.business_id:
         errors["client"] = "Client introuvable."
     if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
         errors["due_date"] = "L’échéance ne peut pas précéder la date de facture."
-    if invoice.total_excl_tax is not None and invoice.vat_amount is not None and invoice.total_incl_tax is not None:
-        if invoice.total_excl_tax + invoice.vat_amount != invoice.total_incl_tax:
-            errors["total_incl_tax"] = "Le total TTC doit être égal au total HT plus la TVA."
+    amounts = (invoice.total_excl_tax, invoice.vat_amount, invoice.total_incl_tax)
+    if None not in amounts and invoice.total_excl_tax + invoice.vat_amount != invoice.total_incl_tax:
+        errors["total_incl_tax"] = "Le total TTC doit être égal au total HT plus la TVA."
     duplicate = Invoice.objects.filter(business_id=invoice.business_id, number=invoice.number)
     if invoice.pk:
         duplicate = duplicate.exclude(pk=invoice.pk)
@@ -153,6 +184,7 @@ def _check_invoice(invoice: Invoice) -> None:
 
 def create_invoice(*, business: Business, actor: User | None, **data: Any) -> Invoice:
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    _check_pdf(data)
     if data.get("vat_amount") is None:
         data["vat_amount"] = ZERO
     if data.get("total_incl_tax") is None and data.get("total_excl_tax") is not None:
@@ -167,7 +199,12 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
         with transaction.atomic():
             invoice.save()
             record(
-                business=business, actor=actor, action="created", obj=invoice, invoice=invoice, client=invoice.client,
+                business=business,
+                actor=actor,
+                action="created",
+                obj=invoice,
+                invoice=invoice,
+                client=invoice.client,
                 changes={"total_incl_tax": invoice.total_incl_tax, "due_date": invoice.due_date},
             )
     except IntegrityError:
@@ -185,23 +222,45 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
             "(seuls les règlements, les avoirs et l’annulation restent possibles)."
         )
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    _check_pdf(data)
+    if "vat_amount" in data and data["vat_amount"] is None:
+        data["vat_amount"] = ZERO
+    if "total_incl_tax" in data and data["total_incl_tax"] is None:
+        excl_tax = data.get("total_excl_tax", invoice.total_excl_tax)
+        if excl_tax is not None:
+            data["total_incl_tax"] = excl_tax + data.get("vat_amount", invoice.vat_amount)
+    if "due_date" in data and not data["due_date"] and data.get("issue_date", invoice.issue_date):
+        data["due_date"] = default_due_date(invoice.business, data.get("issue_date", invoice.issue_date))
     changes = _diff(invoice, {k: v for k, v in data.items() if k != "pdf"})
     for field, value in data.items():
         setattr(invoice, field, value)
     _full_clean(invoice, exclude=["business", "amount_due"])
     _check_invoice(invoice)
-    with transaction.atomic():
-        invoice.save()
-        invoice.refresh_amount_due()
-        if invoice.amount_due < 0:
-            raise ValidationError(
-                {"total_incl_tax": "Le total TTC ne peut pas être inférieur aux règlements et avoirs déjà enregistrés."}
-            )
-        if changes:
-            record(
-                business=invoice.business, actor=actor, action="updated", obj=invoice,
-                changes=changes, invoice=invoice, client=invoice.client,
-            )
+    try:
+        with transaction.atomic():
+            _locked_invoice(invoice)
+            # Checked before writing: the database refuses a negative amount due outright.
+            amount_due = invoice.computed_amount_due()
+            if amount_due < 0:
+                raise ValidationError(
+                    {
+                        "total_incl_tax": "Le total TTC ne peut pas être inférieur aux règlements et avoirs déjà enregistrés."
+                    }
+                )
+            invoice.amount_due = amount_due
+            invoice.save()
+            if changes:
+                record(
+                    business=invoice.business,
+                    actor=actor,
+                    action="updated",
+                    obj=invoice,
+                    changes=changes,
+                    invoice=invoice,
+                    client=invoice.client,
+                )
+    except IntegrityError:
+        raise ValidationError({"number": f"Une facture n° {invoice.number} existe déjà."}) from None
     return invoice
 
 
@@ -215,8 +274,13 @@ def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
         invoice.cancel_reason = reason.strip()
         invoice.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
         record(
-            business=invoice.business, actor=actor, action="cancelled", obj=invoice,
-            changes={"reason": invoice.cancel_reason}, invoice=invoice, client=invoice.client,
+            business=invoice.business,
+            actor=actor,
+            action="cancelled",
+            obj=invoice,
+            changes={"reason": invoice.cancel_reason},
+            invoice=invoice,
+            client=invoice.client,
         )
     return invoice
 
@@ -230,7 +294,12 @@ def _locked_invoice(invoice: Invoice) -> Invoice:
 
 
 def record_payment(
-    *, invoice: Invoice, actor: User | None, date: dt.date, amount: Decimal, method: str = Payment.Method.TRANSFER,
+    *,
+    invoice: Invoice,
+    actor: User | None,
+    date: dt.date,
+    amount: Decimal,
+    method: str = Payment.Method.TRANSFER,
     reference: str = "",
 ) -> Payment:
     payment = Payment(
@@ -252,8 +321,13 @@ def record_payment(
         payment.save()
         invoice.refresh_amount_due()
         record(
-            business=invoice.business, actor=actor, action="payment_recorded", obj=payment,
-            changes={"amount": amount, "date": date, "method": method}, invoice=invoice, client=invoice.client,
+            business=invoice.business,
+            actor=actor,
+            action="payment_recorded",
+            obj=payment,
+            changes={"amount": amount, "date": date, "method": method},
+            invoice=invoice,
+            client=invoice.client,
         )
     return payment
 
@@ -262,8 +336,13 @@ def delete_payment(*, payment: Payment, actor: User | None) -> None:
     with transaction.atomic():
         invoice = _locked_invoice(payment.invoice)
         record(
-            business=invoice.business, actor=actor, action="payment_deleted", obj=payment,
-            changes={"amount": payment.amount, "date": payment.date}, invoice=invoice, client=invoice.client,
+            business=invoice.business,
+            actor=actor,
+            action="payment_deleted",
+            obj=payment,
+            changes={"amount": payment.amount, "date": payment.date},
+            invoice=invoice,
+            client=invoice.client,
         )
         payment.delete()
         invoice.refresh_amount_due()
@@ -272,7 +351,9 @@ def delete_payment(*, payment: Payment, actor: User | None) -> None:
 def record_credit_note(
     *, invoice: Invoice, actor: User | None, number: str, date: dt.date, amount: Decimal, reason: str = ""
 ) -> CreditNote:
-    note = CreditNote(business=invoice.business, invoice=invoice, number=number, date=date, amount=amount, reason=reason)
+    note = CreditNote(
+        business=invoice.business, invoice=invoice, number=number, date=date, amount=amount, reason=reason
+    )
     _full_clean(note, exclude=["business", "invoice"])
     with transaction.atomic():
         invoice = _locked_invoice(invoice)
@@ -289,9 +370,12 @@ def record_credit_note(
         note.save()
         invoice.refresh_amount_due()
         record(
-            business=invoice.business, actor=actor, action="credit_note_recorded", obj=note,
-            changes={"amount": amount, "date": date, "number": number}, invoice=invoice, client=invoice.client,
+            business=invoice.business,
+            actor=actor,
+            action="credit_note_recorded",
+            obj=note,
+            changes={"amount": amount, "date": date, "number": number},
+            invoice=invoice,
+            client=invoice.client,
         )
     return note
-
-

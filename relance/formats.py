@@ -18,7 +18,7 @@ def quantize(value: Decimal) -> Decimal:
 
 
 def group_thousands(digits: str, sep: str) -> str:
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # For its bundled Swagger UI files: without the app, /api/v1/docs loads them from a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "relance",

@@ -3,6 +3,7 @@
 import accounts.validators
 import django.core.validators
 import django.db.models.deletion
+import ledger.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
                 ('vat_amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='TVA')),
                 ('total_incl_tax', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'), 'Le montant doit être supérieur à zéro.')], verbose_name='total TTC')),
                 ('amount_due', models.DecimalField(decimal_places=2, editable=False, max_digits=12, verbose_name='reste dû')),
-                ('pdf', models.FileField(blank=True, upload_to='invoices/%Y/', verbose_name='facture PDF')),
+                ('pdf', models.FileField(blank=True, upload_to=ledger.models.invoice_pdf_path, verbose_name='facture PDF')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
                 ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='motif d’annulation')),

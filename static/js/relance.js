@@ -28,3 +28,70 @@
     }
   });
 })();
+
+// accounts: on a phone the settings sections scroll sideways; bring the current one into view.
+(function () {
+  "use strict";
+  window.addEventListener("load", function () {
+    var current = document.querySelector(".settings-nav [aria-current='page']");
+    if (current && current.scrollIntoView && window.matchMedia("(max-width: 768px)").matches) {
+      current.scrollIntoView({ block: "nearest", inline: "center" });
+    }
+  });
+})();
+
+// ledger: <form data-single-client> reminds the invoices checked for it (inputs with form="<its id>"):
+// one reminder covers one client, so a selection across clients is refused before it is sent.
+(function () {
+  "use strict";
+
+  function checkedFor(form) {
+    return Array.prototype.slice.call(
+      document.querySelectorAll('input[name="invoice_ids"][form="' + form.id + '"]:checked')
+    );
+  }
+
+  function problem(form) {
+    var boxes = checkedFor(form);
+    if (boxes.length === 0) {
+      return "Cochez au moins une facture à relancer.";
+    }
+    var clients = {};
+    boxes.forEach(function (box) { clients[box.getAttribute("data-client")] = true; });
+    if (Object.keys(clients).length > 1) {
+      return "Une relance ne concerne qu’un seul client : cochez uniquement des factures du même client.";
+    }
+    return "";
+  }
+
+  function show(form, text) {
+    var output = form.querySelector("[data-selection-message]");
+    if (output) {
+      output.textContent = text;
+      output.hidden = !text;
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-single-client")) {
+      return;
+    }
+    var text = problem(form);
+    if (text) {
+      event.preventDefault();
+      event.stopPropagation();
+      show(form, text);
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var formId = box && box.getAttribute && box.getAttribute("form");
+    var form = formId && document.getElementById(formId);
+    if (form && form.hasAttribute("data-single-client")) {
+      var text = problem(form);
+      show(form, text.indexOf("seul client") >= 0 ? text : "");
+    }
+  });
+})();

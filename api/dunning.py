@@ -1,0 +1,320 @@
+"""Reminders over the workflow's services: the same rules as the pages, every state change included.
+
+Lookups go through `dunning.lookups` (another business's id → 404); changes through
+`dunning.services`, which raise ValidationError (422), Conflict (409) or Http404.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.params import P, PathEx
+from ninja.responses import Status
+
+from accounts.models import User
+from api.auth import business_of, token_auth
+from api.schemas import (
+    LIST_ERRORS,
+    MAX_ID,
+    MAX_NOTES,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    IsoDate,
+    Money,
+    ObjectId,
+    PageParams,
+    max_length,
+    omittable,
+    paginate,
+)
+from dunning import facts, services
+from dunning.lookups import get_reminder_for
+from dunning.models import Reminder
+
+router = Router(auth=token_auth, tags=["Relances"])
+
+Id = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de la relance.")]
+ChannelName = Literal["email", "letter"]
+LevelNumber = Literal[1, 2, 3]
+StatusName = Literal["draft", "saved", "sending", "sent", "send_failed"]
+MAX_INVOICES = 100
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class ReminderOut(Schema):
+    id: int
+    status: StatusName = Field(description="draft, saved, sending, sent ou send_failed.")
+    level: LevelNumber = Field(description="1 relance amiable, 2 seconde relance, 3 mise en demeure.")
+    channel: ChannelName
+    client_id: int
+    invoice_ids: list[int]
+    reference: str = Field(description="Attribuée à l’enregistrement ou à l’envoi (vide pour un brouillon).")
+    subject: str = Field(
+        description="Brouillon : le texte avec ses variables ; relance figée : le texte tel qu’envoyé ou imprimé."
+    )
+    body: str
+    letter_subject: str = Field(description="Relance par e-mail : objet du courrier PDF joint.")
+    letter_body: str = Field(description="Relance par e-mail : texte du courrier PDF joint.")
+    include_penalties: bool
+    attach_invoice_pdfs: bool
+    total_due: Money | None = Field(description="Montant réclamé, pénalités comprises (relance figée).")
+    created_at: dt.datetime
+    frozen_at: dt.datetime | None
+    sent_at: dt.datetime | None
+    recipient_email: str
+    message_id: str
+    send_error: str
+    pdf_sha256: str
+    registered_number: str
+    receipt_date: dt.date | None
+    deactivated: bool
+    deactivated_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_invoice_ids(obj: Reminder) -> list[int]:
+        return [line.invoice_id for line in obj.lines.all()]
+
+    @staticmethod
+    def resolve_deactivated(obj: Reminder) -> bool:
+        return obj.deactivated_at is not None
+
+    @staticmethod
+    def resolve_total_due(obj: Reminder) -> str | None:
+        return (obj.snapshot.get("totals") or {}).get("total_due")
+
+
+class ReminderPage(Schema):
+    count: int
+    items: list[ReminderOut]
+
+
+class ReminderIn(InputSchema):
+    invoice_ids: list[ObjectId] = Field(
+        min_length=1, max_length=MAX_INVOICES, description="Factures impayées d’un même client."
+    )
+    level: LevelNumber | None = Field(None, description="Absent : le niveau suivant (1 + le plus haut déjà envoyé).")
+    channel: ChannelName | None = Field(None, description="Absent : e-mail si le client a une adresse, sinon courrier.")
+
+
+class ReminderPatch(InputSchema):
+    channel: ChannelName = omittable(
+        description="Changer de canal reprend le texte du modèle ; les textes envoyés ensuite s’appliquent au nouveau canal."
+    )
+    subject: str = omittable(max_length=max_length(Reminder, "subject"))
+    body: str = omittable(max_length=MAX_NOTES)
+    letter_subject: str = omittable(max_length=max_length(Reminder, "letter_subject"))
+    letter_body: str = omittable(max_length=MAX_NOTES)
+    include_penalties: bool = omittable()
+    attach_invoice_pdfs: bool = omittable()
+    invoice_ids: list[ObjectId] = omittable(min_length=1, max_length=MAX_INVOICES)
+
+
+class RegisteredLetterIn(InputSchema):
+    number: str = Field(max_length=max_length(Reminder, "registered_number"), description="N° du recommandé.")
+    receipt_date: IsoDate | None = Field(None, description="Date de réception de l’accusé.")
+
+
+class ReminderFilters(PageParams):
+    sent_from: IsoDate | None = Field(None, description="Enregistrées ou envoyées à partir de ce jour (inclus).")
+    sent_to: IsoDate | None = Field(None, description="Jusqu’à ce jour (inclus).")
+    client_id: ObjectId | None = None
+    level: int | None = Field(None, ge=1, le=3, description="1, 2 ou 3.")
+    channel: ChannelName | None = None
+    status: StatusName | None = Field(None, description="Absent : toutes les relances figées (pas les brouillons).")
+    include_inactive: bool = Field(False, description="Inclure les relances désactivées.")
+
+
+def _reminders(request: HttpRequest) -> Any:
+    return Reminder.objects.filter(business=business_of(request)).select_related("client").prefetch_related("lines")
+
+
+def _fresh(reminder: Reminder) -> Reminder:
+    """The reminder as the database now has it (a task may have moved it on)."""
+    return Reminder.objects.select_related("client").prefetch_related("lines").get(pk=reminder.pk)
+
+
+@router.get(
+    "/reminders",
+    response={200: ReminderPage, **LIST_ERRORS},
+    operation_id="listReminders",
+    summary="Lister les relances",
+    description="Les relances enregistrées ou envoyées, les plus récentes d’abord (l’historique).",
+)
+def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any:
+    reminders = _reminders(request)
+    reminders = reminders.filter(status=filters.status) if filters.status else reminders.frozen()
+    if not filters.include_inactive:
+        reminders = reminders.filter(deactivated_at__isnull=True)
+    if filters.sent_from:
+        reminders = reminders.filter(frozen_at__date__gte=filters.sent_from)
+    if filters.sent_to:
+        reminders = reminders.filter(frozen_at__date__lte=filters.sent_to)
+    if filters.client_id:
+        reminders = reminders.filter(client_id=filters.client_id)
+    if filters.level:
+        reminders = reminders.filter(level=filters.level)
+    if filters.channel:
+        reminders = reminders.filter(channel=filters.channel)
+    return paginate(reminders.order_by("-frozen_at", "-created_at", "-id"), filters)
+
+
+@router.post(
+    "/reminders",
+    response={201: ReminderOut, **WRITE_ERRORS},
+    operation_id="createReminder",
+    summary="Créer un brouillon de relance",
+    description=(
+        "Pour des factures impayées d’un même client, au niveau suivant, prérempli depuis le modèle. "
+        "409 quand une mise en demeure a déjà été envoyée et qu’aucun niveau n’est indiqué."
+    ),
+)
+def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
+    reminder = services.create_reminder(
+        business=business_of(request),
+        actor=_actor(request),
+        invoice_ids=payload.invoice_ids,
+        level=payload.level,
+        channel=payload.channel,
+    )
+    return Status(201, _fresh(reminder))
+
+
+@router.get(
+    "/reminders/{id}",
+    response={200: ReminderOut, **READ_ERRORS},
+    operation_id="getReminder",
+    summary="Lire une relance",
+)
+def get_reminder(request: HttpRequest, id: Id) -> Any:
+    return _fresh(get_reminder_for(_actor(request), id))
+
+
+@router.patch(
+    "/reminders/{id}",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="updateReminder",
+    summary="Modifier un brouillon",
+    description="Seuls les champs envoyés changent. 409 pour une relance enregistrée ou envoyée.",
+)
+def update_reminder(request: HttpRequest, id: Id, payload: ReminderPatch) -> Any:
+    reminder = get_reminder_for(_actor(request), id)
+    reminder = services.update_draft(reminder=reminder, actor=_actor(request), **payload.model_dump(exclude_unset=True))
+    return _fresh(reminder)
+
+
+@router.delete(
+    "/reminders/{id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="deleteReminder",
+    summary="Supprimer un brouillon",
+    description="Un brouillon disparaît sans trace dans l’historique. 409 pour une relance enregistrée ou envoyée.",
+)
+def delete_reminder(request: HttpRequest, id: Id) -> Any:
+    services.delete_draft(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return Status(204, None)
+
+
+@router.post(
+    "/reminders/{id}/save",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="saveReminder",
+    summary="Enregistrer (figer) une relance",
+    description="Pour l’imprimer ou l’envoyer par courrier : le texte, les montants et le PDF sont figés.",
+)
+def save_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.save_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/send",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="sendReminder",
+    summary="Envoyer une relance par e-mail",
+    description=(
+        "Fige la relance et l’envoie en tâche de fond (statut sending, puis sent ou send_failed). "
+        "422 quand le client n’a pas d’adresse e-mail."
+    ),
+)
+def send_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.send_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/retry",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="retryReminder",
+    summary="Réessayer l’envoi",
+    description="Seulement après un échec d’envoi (send_failed) ; une relance envoyée ne part jamais deux fois.",
+)
+def retry_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.retry_send(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/deactivate",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="deactivateReminder",
+    summary="Désactiver une relance",
+    description="Masquée de l’historique mais conservée ; elle compte toujours pour le niveau suivant.",
+)
+def deactivate_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.deactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/reactivate",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="reactivateReminder",
+    summary="Réactiver une relance",
+)
+def reactivate_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.reactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/registered-letter",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="recordRegisteredLetter",
+    summary="Noter le recommandé d’une mise en demeure",
+    description="Numéro du recommandé (LRAR) et date de réception de l’accusé ; niveau 3 seulement.",
+)
+def record_registered_letter(request: HttpRequest, id: Id, payload: RegisteredLetterIn) -> Any:
+    reminder = services.record_registered_letter(
+        reminder=get_reminder_for(_actor(request), id),
+        actor=_actor(request),
+        number=payload.number,
+        receipt_date=payload.receipt_date,
+    )
+    return _fresh(reminder)
+
+
+@router.get(
+    "/reminders/{id}/pdf",
+    response={200: None, **READ_ERRORS},
+    operation_id="getReminderPdf",
+    summary="Télécharger le courrier (PDF)",
+    description="Le fichier PDF/A figé (celui dont pdf_sha256 est l’empreinte) ; pour un brouillon, rendu du jour.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Le courrier en PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_reminder_pdf(request: HttpRequest, id: Id) -> HttpResponse:
+    content, name = facts.letter_pdf(get_reminder_for(_actor(request), id))
+    response = HttpResponse(content, content_type="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,129 @@
+"""Pages of the PDF archive export: request, follow the progress, download."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Business
+from dunning.archive import get_archive_export_for, request_archive_export
+from dunning.forms import DATE_INPUT, apply_service_errors
+from dunning.models import ArchiveExport
+from ledger.lookups import business_id_of
+
+EXPORTS_PAGE_SIZE = 20
+DOWNLOADS = {"pdf": ("merged_pdf", "application/pdf"), "zip": ("zip_file", "application/zip")}
+
+
+class ArchiveForm(forms.Form):
+    date_from = forms.DateField(
+        label="Du", widget=DATE_INPUT,
+        error_messages={"required": "Indiquez la date de début.", "invalid": "Saisissez une date valide."},
+    )
+    date_to = forms.DateField(
+        label="Au", widget=DATE_INPUT,
+        error_messages={"required": "Indiquez la date de fin.", "invalid": "Saisissez une date valide."},
+    )
+    include_inactive = forms.BooleanField(label="Inclure les relances désactivées", required=False)
+
+
+def _business(request: HttpRequest) -> Business:
+    business_id_of(request.user)
+    return request.user.business  # type: ignore[union-attr,return-value]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _list_page(request: HttpRequest, form: ArchiveForm, status: int = 200) -> HttpResponse:
+    exports = ArchiveExport.objects.filter(business_id=business_id_of(request.user)).select_related("requested_by")
+    page = Paginator(exports, EXPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"nav": "history", "form": form, "page": page}
+    template = "dunning/archive_exports.html" if _is_htmx(request) else "dunning/archive_list.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def archive_list(request: HttpRequest) -> HttpResponse:
+    _business(request)
+    today = timezone.localdate()
+    return _list_page(request, ArchiveForm(initial={"date_from": dt.date(today.year, 1, 1), "date_to": today}))
+
+
+@login_required
+@require_http_methods(["POST"])
+def archive_create(request: HttpRequest) -> HttpResponse:
+    business = _business(request)
+    form = ArchiveForm(request.POST)
+    if form.is_valid():
+        try:
+            export, created = request_archive_export(
+                business=business,
+                actor=request.user,  # type: ignore[arg-type]
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                include_inactive=form.cleaned_data["include_inactive"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            export.refresh_from_db()
+            if not created:
+                messages.info(request, "Cette archive est déjà en préparation : voici où elle en est.")
+            elif export.status == ArchiveExport.Status.DONE:
+                messages.success(request, "Archive prête : téléchargez le PDF unique ou le ZIP ci-dessous.")
+            elif export.status != ArchiveExport.Status.FAILED:
+                messages.success(
+                    request,
+                    "Archive demandée : elle se prépare en arrière-plan. Vous pouvez quitter cette page et revenir "
+                    "plus tard, elle restera dans la liste des archives.",
+                )
+            return redirect("dunning:archive_detail", pk=export.pk)
+    return _list_page(request, form, status=422)
+
+
+def _detail_context(export: ArchiveExport) -> dict[str, Any]:
+    return {"nav": "history", "export": export}
+
+
+@login_required
+@require_http_methods(["GET"])
+def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_archive_export_for(request.user, pk)
+    return render(request, "dunning/archive_detail.html", _detail_context(export))
+
+
+@login_required
+@require_http_methods(["GET"])
+def archive_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status block that the detail page polls; once finished it comes without the polling trigger."""
+    export = get_archive_export_for(request.user, pk)
+    template = "dunning/archive_progress.html" if _is_htmx(request) else "dunning/archive_detail.html"
+    return render(request, template, _detail_context(export))
+
+
+@login_required
+@require_http_methods(["GET"])
+def archive_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    export = get_archive_export_for(request.user, pk)
+    if kind not in DOWNLOADS or export.status != ArchiveExport.Status.DONE:
+        raise Http404("Archive introuvable.")
+    field_name, content_type = DOWNLOADS[kind]
+    stored = getattr(export, field_name)
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except (OSError, ValueError):
+        raise Http404("Fichier d’archive introuvable.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{export.download_stem}.{kind}", content_type=content_type
+    )

@@ -1,0 +1,140 @@
+"""The reminder e-mail: text and HTML parts from templates, built from a frozen reminder.
+
+Rendering (at preview and at freezing) and sending (in the task) are separate: the task sends
+exactly what the snapshot holds, so a retry sends the very e-mail the user saw.
+"""
+
+import re
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from accounts.models import Business
+from dunning.models import Reminder
+from ledger.models import Client
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Header values on one line: a newline in a name or subject must not become a header.
+
+    Only line breaks go: the no-break spaces of "n° F-12" stay.
+    """
+    return _LINE_BREAKS.sub(" ", text or "").strip()
+
+
+@dataclass
+class Envelope:
+    from_email: str
+    to: list[str]
+    reply_to: list[str]
+    bcc: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"from": self.from_email, "to": self.to, "reply_to": self.reply_to, "bcc": self.bcc}
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    envelope: Envelope
+    attachments: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "attachments": self.attachments,
+            **self.envelope.as_json(),
+        }
+
+
+def envelope_for(business: Business, client: Client) -> Envelope:
+    """From: the business's name at the platform's address (we may not send as its domain)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    # Kept readable ("Atelier Lumière <…>"); Django encodes it for the wire when sending.
+    name = one_line(business.sender_name or business.display_name)
+    reply_to = [business.reply_to] if business.reply_to else []
+    bcc_address = business.email or business.reply_to
+    return Envelope(
+        from_email=str(Address(display_name=name, addr_spec=address)),
+        to=[client.email] if client.email else [],
+        reply_to=reply_to,
+        bcc=[bcc_address] if business.bcc_self and bcc_address else [],
+    )
+
+
+def render_email(
+    *,
+    business: Business,
+    client: Client,
+    subject: str,
+    body_text: str,
+    body_html: SafeString,
+    attachments: list[str],
+) -> RenderedEmail:
+    context = {
+        "business": business,
+        "client": client,
+        "subject": one_line(subject),
+        "body_text": body_text,
+        "body_html": body_html,
+        "attachments": attachments,
+    }
+    return RenderedEmail(
+        subject=one_line(subject),
+        text=render_to_string("emails/reminder.txt", context),
+        html=render_to_string("emails/reminder.html", context),
+        envelope=envelope_for(business, client),
+        attachments=attachments,
+    )
+
+
+def invoice_attachments(reminder: Reminder) -> list[tuple[str, str]]:
+    """(file name, storage path) of the original invoice PDFs to attach, when there are some."""
+    if not reminder.attach_invoice_pdfs:
+        return []
+    return [
+        (f"facture-{invoice.number}.pdf".replace("/", "-"), invoice.pdf.name)
+        for invoice in reminder.invoices.order_by("due_date", "number")
+        if invoice.pdf
+    ]
+
+
+def attachment_names(reminder: Reminder, reference: str) -> list[str]:
+    names = [f"relance-{reference}.pdf"]
+    names += [name for name, _path in invoice_attachments(reminder)]
+    return names
+
+
+def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
+    """The e-mail of a frozen reminder, exactly as its snapshot recorded it."""
+    email = reminder.snapshot["email"]
+    message = EmailMultiAlternatives(
+        subject=email["subject"],
+        body=email["text"],
+        from_email=email["from"],
+        to=[reminder.recipient_email],
+        bcc=email["bcc"],
+        reply_to=email["reply_to"],
+        headers={"Message-ID": reminder.message_id, "X-Relance-Reference": reminder.reference},
+    )
+    message.attach_alternative(email["html"], "text/html")
+    with reminder.pdf.open("rb") as pdf:
+        message.attach(reminder.pdf_filename, pdf.read(), "application/pdf")
+    for name, path in invoice_attachments(reminder):
+        with default_storage.open(path, "rb") as invoice_pdf:
+            message.attach(name, invoice_pdf.read(), "application/pdf")
+    return message

@@ -1,0 +1,21 @@
+"""Permission-checked lookups: the only way views and API routes fetch one reminder.
+
+Anything outside the user's business answers 404, exactly like an id that does not exist.
+"""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from dunning.models import Reminder, ReminderTemplate
+from ledger.lookups import business_id_of
+
+
+def get_reminder_for(user: Any, pk: int) -> Reminder:
+    return get_object_or_404(
+        Reminder.objects.select_related("client", "business", "created_by"), pk=pk, business_id=business_id_of(user)
+    )
+
+
+def get_template_for(user: Any, level: int) -> ReminderTemplate:
+    return get_object_or_404(ReminderTemplate, level=level, business_id=business_id_of(user))

@@ -1,0 +1,520 @@
+"""The reminder workflow: draft, edit, save or send, deactivate. Shared by pages, API and CLI.
+
+Every function takes keyword arguments, changes the database in one transaction, records the
+audit trail, and raises `ValidationError` (field → French message), `Http404` or `Conflict`.
+
+Texts: a draft stores its subject and body as written, placeholders included, and they are
+rendered on every preview, so a draft's figures are always those of today. Freezing (save or
+send) renders them once: `subject`/`body` then hold the rendered text, and `snapshot` keeps every
+figure shown (amounts, penalties, rates, texts, identities) plus the e-mail exactly as sent.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from email.utils import make_msgid, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Business, User
+from dunning import facts as facts_module
+from dunning.defaults import default_templates
+from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
+from dunning.placeholders import template_errors
+from ledger.models import Invoice
+from ledger.services import Conflict, record
+
+FROZEN_MESSAGE = "Cette relance est enregistrée ou envoyée : elle ne peut plus être modifiée ni supprimée, seulement désactivée."
+NO_EMAIL_MESSAGE = "Ce client n’a pas d’adresse e-mail : enregistrez la relance pour l’imprimer."
+LETTER_CHANNEL_MESSAGE = "Cette relance est prévue par courrier : passez-la en e-mail et relisez-la avant de l’envoyer."
+
+
+# Templates
+
+
+def ensure_default_templates(business: Business) -> list[ReminderTemplate]:
+    """The business's three templates, creating the missing ones from the default texts."""
+    existing = {t.level: t for t in ReminderTemplate.objects.filter(business=business)}
+    if len(existing) < len(Level.values):
+        missing = [
+            ReminderTemplate(business=business, **data) for data in default_templates() if data["level"] not in existing
+        ]
+        ReminderTemplate.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.level: t for t in ReminderTemplate.objects.filter(business=business)}
+    return [existing[level] for level in sorted(existing)]
+
+
+def template_for(business: Business, level: int) -> ReminderTemplate:
+    templates = {t.level: t for t in ensure_default_templates(business)}
+    return templates[level]
+
+
+def check_placeholders(fields: dict[str, str]) -> None:
+    """Refuse, at the field concerned, any placeholder outside the fixed list, naming it."""
+    errors = {field: template_errors(text or "") for field, text in fields.items()}
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
+TEMPLATE_FIELDS = ["letter_subject", "letter_body", "email_subject", "email_body", "include_penalties"]
+
+
+def update_template(*, template: ReminderTemplate, actor: User | None, **data: Any) -> ReminderTemplate:
+    data = {key: value for key, value in data.items() if key in TEMPLATE_FIELDS}
+    errors = {
+        field: "Ce champ est obligatoire."
+        for field in ["letter_subject", "letter_body", "email_subject", "email_body"]
+        if field in data and not str(data[field] or "").strip()
+    }
+    if errors:
+        raise ValidationError(errors)
+    check_placeholders({k: v for k, v in data.items() if k != "include_penalties"})
+    # Compared with the stored row: a bound ModelForm has already copied the new values on `template`.
+    stored = ReminderTemplate.objects.get(pk=template.pk)
+    changes = {field: value for field, value in data.items() if getattr(stored, field) != value}
+    for field, value in data.items():
+        setattr(template, field, value)
+    template.full_clean(exclude=["business"], validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        template.save()
+        if changes:
+            record(
+                business=template.business, actor=actor, action="updated", obj=template,
+                changes={field: "modifié" if field != "include_penalties" else value for field, value in changes.items()},
+            )
+    return template
+
+
+# Drafts
+
+
+def next_level(invoices: Iterable[Invoice]) -> int:
+    """1 + the highest level saved or sent for any of these invoices (PRODUCT.md §4).
+
+    Deactivated reminders count (they were sent); drafts do not. Raises `Conflict` when a
+    formal notice was already sent: what follows is a collection case, not a fourth letter.
+    """
+    highest = (
+        Reminder.objects.frozen().filter(lines__invoice__in=list(invoices)).aggregate(level=Max("level"))["level"] or 0
+    )
+    if highest >= Level.FORMAL_NOTICE:
+        raise Conflict(
+            "Ces factures ont déjà fait l’objet d’une mise en demeure : passez à la mise en recouvrement, "
+            "ou choisissez explicitement le niveau de la relance."
+        )
+    return int(highest) + 1
+
+
+def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any]) -> list[Invoice]:
+    try:
+        ids = sorted({int(pk) for pk in invoice_ids})
+    except (TypeError, ValueError):
+        raise ValidationError({"invoice_ids": "Sélection de factures invalide."}) from None
+    if not ids:
+        raise ValidationError({"invoice_ids": "Sélectionnez au moins une facture à relancer."})
+    invoices = list(
+        Invoice.objects.filter(business=business, pk__in=ids).select_related("client").order_by("due_date", "number")
+    )
+    if len(invoices) != len(ids):
+        raise Http404("Facture introuvable.")
+    if len({invoice.client_id for invoice in invoices}) > 1:
+        raise ValidationError(
+            {"invoice_ids": "Une relance concerne un seul client : sélectionnez des factures du même client."}
+        )
+    for invoice in invoices:
+        if invoice.cancelled_at is not None:
+            raise ValidationError({"invoice_ids": f"La facture n° {invoice.number} est annulée : elle ne se relance pas."})
+        if invoice.amount_due <= 0:
+            raise ValidationError({"invoice_ids": f"La facture n° {invoice.number} est payée : rien à relancer."})
+    return invoices
+
+
+def _parse_level(level: Any) -> int | None:
+    if level in (None, ""):
+        return None
+    try:
+        value = int(level)
+    except (TypeError, ValueError):
+        value = 0
+    if value not in Level.values:
+        raise ValidationError({"level": "Niveau invalide : choisissez 1, 2 ou 3."})
+    return value
+
+
+def _parse_channel(channel: Any) -> str | None:
+    if channel in (None, ""):
+        return None
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "Canal invalide : choisissez e-mail ou courrier."})
+    return str(channel)
+
+
+def _texts_for(template: ReminderTemplate, channel: str) -> dict[str, str]:
+    if channel == Channel.EMAIL:
+        return {
+            "subject": template.email_subject,
+            "body": template.email_body,
+            "letter_subject": template.letter_subject,
+            "letter_body": template.letter_body,
+        }
+    return {"subject": template.letter_subject, "body": template.letter_body, "letter_subject": "", "letter_body": ""}
+
+
+def create_reminder(
+    *,
+    business: Business,
+    actor: User | None,
+    invoice_ids: Sequence[Any],
+    level: Any = None,
+    channel: Any = None,
+) -> Reminder:
+    """A draft for invoices of one client, at the next level, prefilled from that level's template."""
+    invoices = _open_invoices_of_one_client(business, invoice_ids)
+    client = invoices[0].client
+    chosen_level = _parse_level(level) or next_level(invoices)
+    chosen_channel = _parse_channel(channel) or (Channel.EMAIL if client.email else Channel.LETTER)
+    template = template_for(business, chosen_level)
+    with transaction.atomic():
+        reminder = Reminder.objects.create(
+            business=business,
+            client=client,
+            level=chosen_level,
+            channel=chosen_channel,
+            created_by=actor if actor is not None and actor.pk else None,
+            include_penalties=template.include_penalties,
+            **_texts_for(template, chosen_channel),
+        )
+        ReminderInvoice.objects.bulk_create([ReminderInvoice(reminder=reminder, invoice=i) for i in invoices])
+        record(
+            business=business, actor=actor, action="created", obj=reminder, client=client,
+            invoice=invoices[0] if len(invoices) == 1 else None,
+            changes={"level": chosen_level, "channel": chosen_channel, "invoices": [i.number for i in invoices]},
+        )
+    return reminder
+
+
+def _locked(reminder: Reminder) -> Reminder:
+    """Re-read the reminder under a row lock: two requests cannot both freeze or edit it."""
+    try:
+        return Reminder.objects.select_for_update().select_related("client", "business").get(pk=reminder.pk)
+    except Reminder.DoesNotExist:
+        raise Http404("Relance introuvable.") from None
+
+
+def _require_draft(reminder: Reminder) -> None:
+    if not reminder.is_draft:
+        raise Conflict(FROZEN_MESSAGE)
+
+
+def _switch_channel(reminder: Reminder, channel: str) -> None:
+    """Keep what the user wrote for the letter; the e-mail texts come from the template."""
+    if channel == reminder.channel:
+        return
+    if channel == Channel.LETTER:
+        reminder.subject, reminder.body = reminder.letter_subject, reminder.letter_body
+        reminder.letter_subject = reminder.letter_body = ""
+    else:
+        template = template_for(reminder.business, reminder.level)
+        reminder.letter_subject, reminder.letter_body = reminder.subject, reminder.body
+        reminder.subject, reminder.body = template.email_subject, template.email_body
+    reminder.channel = channel
+
+
+def update_draft(
+    *,
+    reminder: Reminder,
+    actor: User | None,
+    subject: str | None = None,
+    body: str | None = None,
+    channel: Any = None,
+    invoice_ids: Sequence[Any] | None = None,
+    letter_subject: str | None = None,
+    letter_body: str | None = None,
+    include_penalties: bool | None = None,
+    attach_invoice_pdfs: bool | None = None,
+    texts_for_current_channel: bool = False,
+) -> Reminder:
+    """Edit a draft. `None` leaves a field as it is.
+
+    A channel change happens first and the texts given apply to the new channel (the API's
+    reading), unless `texts_for_current_channel`: the editor posts the texts it showed, those
+    of the channel in force, and then switches.
+    """
+    new_channel = _parse_channel(channel)
+    texts = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
+    texts = {field: value for field, value in texts.items() if value is not None}
+    check_placeholders(texts)
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _require_draft(reminder)
+        before = {f: getattr(reminder, f) for f in ["channel", "subject", "body", "letter_subject", "letter_body"]}
+        if new_channel and not texts_for_current_channel:
+            _switch_channel(reminder, new_channel)
+        for field, value in texts.items():
+            setattr(reminder, field, value)
+        if new_channel and texts_for_current_channel:
+            _switch_channel(reminder, new_channel)
+        errors = {}
+        if not reminder.subject.strip():
+            errors["subject"] = "Indiquez l’objet de la relance."
+        if not reminder.body.strip():
+            errors["body"] = "Le texte de la relance est vide."
+        if reminder.channel == Channel.EMAIL and not reminder.letter_body.strip():
+            errors["letter_body"] = "Le texte du courrier joint est vide."
+        if errors:
+            raise ValidationError(errors)
+        if include_penalties is not None:
+            reminder.include_penalties = include_penalties
+        if attach_invoice_pdfs is not None:
+            reminder.attach_invoice_pdfs = attach_invoice_pdfs
+        changes = {f: "modifié" for f, old in before.items() if getattr(reminder, f) != old and f != "channel"}
+        if before["channel"] != reminder.channel:
+            changes["channel"] = [before["channel"], reminder.channel]
+        if invoice_ids is not None:
+            invoices = _open_invoices_of_one_client(reminder.business, invoice_ids)
+            if invoices[0].client_id != reminder.client_id:
+                raise ValidationError({"invoice_ids": "Une relance concerne un seul client : gardez des factures de ce client."})
+            current = set(reminder.lines.values_list("invoice_id", flat=True))
+            wanted = {invoice.pk for invoice in invoices}
+            if current != wanted:
+                reminder.lines.exclude(invoice_id__in=wanted).delete()
+                ReminderInvoice.objects.bulk_create(
+                    [ReminderInvoice(reminder=reminder, invoice_id=pk) for pk in sorted(wanted - current)]
+                )
+                changes["invoices"] = [i.number for i in invoices]
+        reminder.save()
+        if changes:
+            record(
+                business=reminder.business, actor=actor, action="updated", obj=reminder, client=reminder.client,
+                changes=changes,
+            )
+    return reminder
+
+
+def delete_draft(*, reminder: Reminder, actor: User | None) -> None:
+    """A draft goes for real: it never appears in the history (the audit log keeps the fact)."""
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _require_draft(reminder)
+        record(business=reminder.business, actor=actor, action="deleted", obj=reminder, client=reminder.client)
+        reminder.delete()
+
+
+# Freezing
+
+
+def _next_reference(business: Business, year: int) -> str:
+    prefix = f"R-{year}-"
+    taken = Reminder.objects.filter(business=business, reference__startswith=prefix).values_list("reference", flat=True)
+    highest = max((int(ref.removeprefix(prefix)) for ref in taken if ref.removeprefix(prefix).isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+def provisional_reference(reminder: Reminder) -> str:
+    """The reference a draft would get if frozen now (shown on its preview)."""
+    return reminder.reference or _next_reference(reminder.business, timezone.localdate().year)
+
+
+def _store_pdf(reminder: Reminder, pdf: bytes) -> tuple[str, str]:
+    """Write the letter before the row points at it, under a name derived from its hash.
+
+    Written inside the freezing transaction rather than after it: if the commit fails, an unused
+    file remains (harmless, and the same bytes would reuse it); the other order could leave a
+    frozen reminder whose proof is missing. The name never collides, so writing twice is safe.
+    """
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = f"reminders/{reminder.business_id}/{reminder.reference}-{digest[:16]}.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(pdf))
+    return name, digest
+
+
+def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
+    """Render texts and letter once, store the PDF and the snapshot. Caller holds the row lock."""
+    # Serialises reference numbering per business (a no-op on SQLite, whose writers already queue).
+    Business.objects.select_for_update().filter(pk=reminder.business_id).first()
+    reminder.reference = _next_reference(reminder.business, timezone.localdate(now).year)
+    rendered = facts_module.render_reminder(reminder, on=timezone.localdate(now), frozen_at=now)
+    name, digest = _store_pdf(reminder, facts_module.render_pdf(rendered))
+    reminder.status = status
+    reminder.frozen_at = now
+    reminder.subject = rendered.subject
+    reminder.body = rendered.body_text
+    if reminder.channel == Channel.EMAIL:
+        reminder.letter_subject = rendered.letter_subject
+        reminder.letter_body = rendered.letter_text
+    reminder.snapshot = rendered.snapshot()
+    reminder.pdf.name = name
+    reminder.pdf_sha256 = digest
+
+
+def _check_freezable(reminder: Reminder) -> None:
+    _require_draft(reminder)
+    invoices = list(reminder.invoices.all())
+    if not invoices:
+        raise ValidationError({"invoice_ids": "Cette relance ne cite aucune facture."})
+    paid = [invoice.number for invoice in invoices if invoice.amount_due <= 0 or invoice.cancelled_at is not None]
+    if paid:
+        raise ValidationError(
+            {"invoice_ids": f"Facture(s) payée(s) ou annulée(s) depuis : {', '.join(paid)}. Retirez-les de la relance."}
+        )
+    check_placeholders(
+        {"subject": reminder.subject, "body": reminder.body, "letter_subject": reminder.letter_subject,
+         "letter_body": reminder.letter_body}
+    )
+
+
+def save_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """Freeze the draft for printing and postal mail (or fax, or by hand)."""
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _check_freezable(reminder)
+        _freeze(reminder, Reminder.Status.SAVED, timezone.now())
+        reminder.save()
+        record(
+            business=reminder.business, actor=actor, action="saved", obj=reminder, client=reminder.client,
+            changes={"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256},
+        )
+    return reminder
+
+
+def _message_id() -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "relance.local"
+    return make_msgid(idstring="relance", domain=domain)
+
+
+def _enqueue_send(reminder_id: int) -> None:
+    from dunning.tasks import send_reminder_email
+
+    transaction.on_commit(lambda: send_reminder_email.enqueue(reminder_id))
+
+
+def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """Freeze the draft and send it by e-mail after commit (status `sending` until the server answers).
+
+    The Message-ID is chosen now and kept: a retry carries the same one.
+    """
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _require_draft(reminder)
+        if not reminder.client.email:
+            raise ValidationError({"channel": NO_EMAIL_MESSAGE})
+        if reminder.channel != Channel.EMAIL:
+            # Switching here would send a text nobody has read: the user switches in the editor.
+            raise ValidationError({"channel": LETTER_CHANNEL_MESSAGE})
+        _check_freezable(reminder)
+        reminder.recipient_email = reminder.client.email
+        reminder.message_id = _message_id()
+        _freeze(reminder, Reminder.Status.SENDING, timezone.now())
+        reminder.save()
+        record(
+            business=reminder.business, actor=actor, action="send_requested", obj=reminder, client=reminder.client,
+            changes={
+                "reference": reminder.reference, "to": reminder.recipient_email,
+                "message_id": reminder.message_id, "pdf_sha256": reminder.pdf_sha256,
+            },
+        )
+        _enqueue_send(reminder.pk)
+    return reminder
+
+
+def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """Send again a reminder whose sending failed; a sent reminder never goes twice."""
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        if reminder.status != Reminder.Status.SEND_FAILED:
+            raise Conflict("Seule une relance dont l’envoi a échoué peut être renvoyée.")
+        reminder.status = Reminder.Status.SENDING
+        reminder.send_claimed_at = None
+        reminder.save(update_fields=["status", "send_claimed_at", "updated_at"])
+        record(
+            business=reminder.business, actor=actor, action="send_retried", obj=reminder, client=reminder.client,
+            changes={"previous_error": reminder.send_error},
+        )
+        _enqueue_send(reminder.pk)
+    return reminder
+
+
+# After freezing
+
+
+def _require_frozen(reminder: Reminder) -> None:
+    if reminder.is_draft:
+        raise Conflict("Un brouillon ne se désactive pas : supprimez-le.")
+    if reminder.status == Reminder.Status.SENDING:
+        raise Conflict("La relance est en cours d’envoi : attendez la réponse du serveur d’envoi.")
+
+
+def deactivate_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """Hide a saved or sent reminder from the history; it is kept and still counts for the next level."""
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _require_frozen(reminder)
+        if reminder.deactivated_at is not None:
+            raise Conflict("Cette relance est déjà désactivée.")
+        reminder.deactivated_at = timezone.now()
+        reminder.save(update_fields=["deactivated_at", "updated_at"])
+        record(business=reminder.business, actor=actor, action="deactivated", obj=reminder, client=reminder.client)
+    return reminder
+
+
+def reactivate_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        _require_frozen(reminder)
+        if reminder.deactivated_at is None:
+            raise Conflict("Cette relance est déjà active.")
+        reminder.deactivated_at = None
+        reminder.save(update_fields=["deactivated_at", "updated_at"])
+        record(business=reminder.business, actor=actor, action="reactivated", obj=reminder, client=reminder.client)
+    return reminder
+
+
+def record_registered_letter(
+    *, reminder: Reminder, actor: User | None, number: str, receipt_date: dt.date | None
+) -> Reminder:
+    """The registered letter (LRAR) of a formal notice: its number and, once back, the receipt date.
+
+    The receipt date starts the consumer's interest (art. 1231-6 and 1344-1 C. civ.).
+    """
+    number = " ".join((number or "").split())
+    errors = {}
+    if not number:
+        errors["number"] = "Indiquez le numéro du recommandé."
+    elif len(number) > 50:
+        errors["number"] = "Le numéro du recommandé fait au plus 50 caractères."
+    today = timezone.localdate()
+    if receipt_date is not None and receipt_date > today:
+        errors["receipt_date"] = "La date de réception ne peut pas être dans le futur."
+    with transaction.atomic():
+        reminder = _locked(reminder)
+        if reminder.level != Level.FORMAL_NOTICE:
+            raise Conflict("Seule une mise en demeure s’envoie en recommandé avec accusé de réception.")
+        _require_frozen(reminder)
+        if receipt_date is not None and reminder.frozen_at and receipt_date < timezone.localdate(reminder.frozen_at):
+            errors["receipt_date"] = "La date de réception ne peut pas précéder la date de la mise en demeure."
+        if errors:
+            raise ValidationError(errors)
+        changes = {}
+        if reminder.registered_number != number:
+            changes["registered_number"] = [reminder.registered_number, number]
+        if reminder.receipt_date != receipt_date:
+            changes["receipt_date"] = [str(reminder.receipt_date or ""), str(receipt_date or "")]
+        reminder.registered_number = number
+        reminder.receipt_date = receipt_date
+        reminder.save(update_fields=["registered_number", "receipt_date", "updated_at"])
+        if changes:
+            record(
+                business=reminder.business, actor=actor, action="registered_letter", obj=reminder,
+                client=reminder.client, changes=changes,
+            )
+    return reminder

@@ -1,0 +1,78 @@
+"""Background work of the reminder workflow. Tasks take ids and are safe to run twice."""
+
+import logging
+import smtplib
+
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from dunning.emails import build_reminder_email
+from dunning.models import Reminder
+from ledger.services import record
+
+logger = logging.getLogger(__name__)
+
+
+def describe_send_error(exc: BaseException) -> str:
+    """The server's answer in French words, with its own text for whoever checks the logs."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        details = "; ".join(
+            f"{address} : {code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            for address, (code, reply) in exc.recipients.items()
+        )
+        return f"Le serveur d’envoi a refusé le destinataire ({details})."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"Le serveur d’envoi a refusé l’e-mail ({exc.smtp_code} {error})."
+    if isinstance(exc, smtplib.SMTPException):
+        return f"Erreur du serveur d’envoi : {exc}."
+    if isinstance(exc, OSError):
+        return f"Serveur d’envoi injoignable : {exc}."
+    return f"L’e-mail n’a pas pu être préparé : {type(exc).__name__}."
+
+
+def _mark_failed(reminder: Reminder, error: str) -> str:
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Reminder.Status.SEND_FAILED, send_error=error, send_claimed_at=None, updated_at=timezone.now()
+    )
+    record(
+        business=reminder.business, actor=None, action="send_failed", obj=reminder, client=reminder.client,
+        changes={"error": error},
+    )
+    return "failed"
+
+
+@task()
+def send_reminder_email(reminder_id: int) -> str:
+    """Send a reminder in state `sending`, once.
+
+    The conditional UPDATE claims the row: a second run (duplicate job, retry after a crash)
+    finds it claimed, sent or failed and sends nothing. A crash after the server accepted the
+    e-mail leaves the row claimed in `sending`, never re-sent automatically: a second copy
+    would be worse than a question to the user.
+    """
+    now = timezone.now()
+    claimed = Reminder.objects.filter(
+        pk=reminder_id, status=Reminder.Status.SENDING, send_claimed_at__isnull=True
+    ).update(send_claimed_at=now, send_attempts=F("send_attempts") + 1)
+    if not claimed:
+        return "skipped"
+    reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
+    try:
+        message = build_reminder_email(reminder)
+        delivered = message.send(fail_silently=False)
+    except Exception as exc:
+        logger.warning("Reminder %s: sending failed", reminder_id, exc_info=True)
+        return _mark_failed(reminder, describe_send_error(exc))
+    if not delivered:
+        return _mark_failed(reminder, "Le serveur d’envoi n’a pas accepté l’e-mail.")
+    sent_at = timezone.now()
+    Reminder.objects.filter(pk=reminder_id).update(
+        status=Reminder.Status.SENT, sent_at=sent_at, send_error="", updated_at=sent_at
+    )
+    record(
+        business=reminder.business, actor=None, action="sent", obj=reminder, client=reminder.client,
+        changes={"to": reminder.recipient_email, "message_id": reminder.message_id},
+    )
+    return "sent"

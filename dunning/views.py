@@ -1,0 +1,466 @@
+"""Pages of the reminder workflow: editor, summary, history, templates, collection candidates."""
+
+from dataclasses import replace
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods
+
+from dunning import facts, services
+from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
+from dunning.lookups import get_reminder_for, get_template_for
+from dunning.models import Channel, Level, Reminder, ReminderInvoice
+from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
+from law.limitation import limitation
+from ledger.lookups import business_id_of
+from ledger.models import Invoice
+from ledger.services import Conflict
+
+HISTORY_PAGE_SIZE = 25
+FREEZE_CONFIRM = "Une fois envoyée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
+SAVE_CONFIRM = "Une fois enregistrée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
+
+
+def _business(request: HttpRequest) -> Any:
+    business_id_of(request.user)
+    return request.user.business  # type: ignore[union-attr]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _frameable(response: HttpResponse) -> HttpResponse:
+    """Our own pages may show this response in a frame (the summary embeds the PDF and the e-mail)."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
+    )
+    return response
+
+
+def _conflict_redirect(request: HttpRequest, reminder: Reminder, error: Conflict | ValidationError) -> HttpResponse:
+    if isinstance(error, ValidationError):
+        for message_list in error.message_dict.values():
+            for message in message_list:
+                messages.error(request, message)
+    else:
+        messages.error(request, str(error))
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
+
+
+# Creating and editing drafts
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_create(request: HttpRequest) -> HttpResponse:
+    """"Relancer" from a list: a draft, then the editor. Errors go back where the user was."""
+    business = _business(request)
+    try:
+        reminder = services.create_reminder(
+            business=business,
+            actor=request.user,  # type: ignore[arg-type]
+            invoice_ids=request.POST.getlist("invoice_ids"),
+            level=request.POST.get("level") or None,
+            channel=request.POST.get("channel") or None,
+        )
+    except (ValidationError, Conflict) as error:
+        if isinstance(error, ValidationError):
+            for message_list in error.message_dict.values():
+                for message in message_list:
+                    messages.error(request, message)
+        else:
+            messages.error(request, str(error))
+        referer = request.headers.get("Referer", "")
+        if referer and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(referer)
+        return redirect("ledger:late_payments")
+    return redirect("dunning:reminder_edit", pk=reminder.pk)
+
+
+def _open_invoices_of(reminder: Reminder) -> list[Invoice]:
+    """The client's invoices that can be in this draft: open ones, and those already in it."""
+    return list(
+        Invoice.objects.filter(business_id=reminder.business_id, client_id=reminder.client_id)
+        .filter(Q(pk__in=reminder.lines.values("invoice_id")) | Q(cancelled_at__isnull=True, amount_due__gt=0))
+        .order_by("due_date", "number")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    if not reminder.is_draft:
+        messages.info(request, services.FROZEN_MESSAGE)
+        return redirect("dunning:reminder_detail", pk=reminder.pk)
+    open_invoices = _open_invoices_of(reminder)
+    old_channel = reminder.channel
+    status = 200
+    if request.method == "POST":
+        form = ReminderEditForm(request.POST, reminder=reminder, open_invoices=open_invoices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_draft(
+                    reminder=reminder,
+                    actor=request.user,  # type: ignore[arg-type]
+                    channel=data["channel"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    letter_subject=data["letter_subject"] if old_channel == Channel.EMAIL else None,
+                    letter_body=data["letter_body"] if old_channel == Channel.EMAIL else None,
+                    include_penalties=data["include_penalties"],
+                    attach_invoice_pdfs=data["attach_invoice_pdfs"],
+                    invoice_ids=data["invoice_ids"],
+                    texts_for_current_channel=True,
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except Conflict as error:
+                return _conflict_redirect(request, reminder, error)
+            else:
+                if data["channel"] != old_channel:
+                    messages.info(request, "Canal changé : vérifiez le texte avant l’envoi.")
+                    return redirect("dunning:reminder_edit", pk=reminder.pk)
+                return redirect("dunning:reminder_detail", pk=reminder.pk)
+        status = 422
+    else:
+        form = ReminderEditForm(reminder=reminder, open_invoices=open_invoices)
+    rendered = facts.render_reminder(reminder, on=timezone.localdate())
+    context = {
+        "nav": "late",
+        "reminder": reminder,
+        "form": form,
+        "rendered": rendered,
+        "placeholders": PLACEHOLDERS,
+        "paused": reminder.client.is_paused_on(timezone.localdate()),
+    }
+    return render(request, "dunning/reminder_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        services.delete_draft(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, "Brouillon supprimé.")
+    return redirect("ledger:late_payments")
+
+
+# The summary ("Aperçu") and what can be done from it
+
+
+def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | None = None) -> dict[str, Any]:
+    return {
+        "nav": "history" if reminder.is_frozen else "late",
+        "reminder": reminder,
+        "rendered": facts.rendering(reminder),
+        "paused": reminder.is_draft and reminder.client.is_paused_on(timezone.localdate()),
+        "send_confirm": FREEZE_CONFIRM,
+        "save_confirm": SAVE_CONFIRM,
+        "no_email_message": services.NO_EMAIL_MESSAGE,
+        "registered_form": registered_form
+        or RegisteredLetterForm(initial={"number": reminder.registered_number, "receipt_date": reminder.receipt_date}),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def reminder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    return render(request, "dunning/reminder_detail.html", _detail_context(reminder))
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_save(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        reminder = services.save_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except (Conflict, ValidationError) as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, f"Relance {reminder.reference} enregistrée : vous pouvez l’imprimer ou la télécharger.")
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_send(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        reminder = services.send_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except (Conflict, ValidationError) as error:
+        return _conflict_redirect(request, reminder, error)
+    return _after_send(request, reminder)
+
+
+def _after_send(request: HttpRequest, reminder: Reminder) -> HttpResponse:
+    reminder.refresh_from_db(fields=["status", "send_error"])
+    if reminder.status == Reminder.Status.SENT:
+        messages.success(request, f"Relance envoyée à {reminder.recipient_email}.")
+    elif reminder.status == Reminder.Status.SEND_FAILED:
+        messages.error(request, f"L’envoi à {reminder.recipient_email} a échoué : {reminder.send_error}")
+    else:
+        messages.success(request, f"Relance en cours d’envoi à {reminder.recipient_email}.")
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        reminder = services.retry_send(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    return _after_send(request, reminder)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        services.deactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, "Relance désactivée : elle n’apparaît plus dans l’historique, mais reste conservée.")
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        services.reactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, "Relance réactivée : elle apparaît de nouveau dans l’historique.")
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_registered(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    form = RegisteredLetterForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_registered_letter(
+                reminder=reminder,
+                actor=request.user,  # type: ignore[arg-type]
+                number=form.cleaned_data["number"],
+                receipt_date=form.cleaned_data["receipt_date"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except Conflict as error:
+            return _conflict_redirect(request, reminder, error)
+        else:
+            messages.success(request, "Recommandé enregistré.")
+            return redirect("dunning:reminder_detail", pk=reminder.pk)
+    return render(request, "dunning/reminder_detail.html", _detail_context(reminder, form), status=422)
+
+
+@login_required
+@require_http_methods(["GET"])
+@xframe_options_sameorigin
+def reminder_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as PDF: the stored, hashed file once frozen; rendered on the fly for a draft."""
+    content, name = facts.letter_pdf(get_reminder_for(request.user, pk))
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return _frameable(response)
+
+
+@login_required
+@require_http_methods(["GET"])
+@xframe_options_sameorigin
+def reminder_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML part of the e-mail, as the client receives it (shown in a sandboxed frame)."""
+    reminder = get_reminder_for(request.user, pk)
+    rendered = facts.rendering(reminder)
+    return _frameable(HttpResponse(rendered.email.html if rendered.email else ""))
+
+
+@login_required
+@require_http_methods(["GET"])
+def reminder_print(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    rendered = facts.rendering(reminder)
+    context = {
+        "reminder": reminder,
+        "letter": rendered.letter,
+        "blocks": rendered.letter_blocks,
+        "back_url": reverse("dunning:reminder_detail", args=[reminder.pk]),
+    }
+    return render(request, "dunning/letter_print.html", context)
+
+
+# History
+
+
+def _history_queryset(business: Any, data: dict[str, Any]) -> QuerySet[Reminder]:
+    reminders = Reminder.objects.frozen().filter(business=business)
+    if not data.get("inactive"):
+        reminders = reminders.filter(deactivated_at__isnull=True)
+    if data.get("date_from"):
+        reminders = reminders.filter(frozen_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        reminders = reminders.filter(frozen_at__date__lte=data["date_to"])
+    if data.get("client"):
+        reminders = reminders.filter(client=data["client"])
+    if data.get("level"):
+        reminders = reminders.filter(level=data["level"])
+    if data.get("channel"):
+        reminders = reminders.filter(channel=data["channel"])
+    if data.get("status"):
+        reminders = reminders.filter(status=data["status"])
+    lines = ReminderInvoice.objects.select_related("invoice").only("reminder_id", "invoice__number", "invoice_id")
+    return (
+        reminders.select_related("client")
+        .prefetch_related(Prefetch("lines", queryset=lines.order_by("invoice__due_date", "invoice__number")))
+        .order_by("-frozen_at", "-id")
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def history(request: HttpRequest) -> HttpResponse:
+    business = _business(request)
+    form = HistoryFilterForm(request.GET or None, business=business)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(_history_queryset(business, data), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav": "history",
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": bool(data) and any(data.values()),
+        "has_any": bool(page.object_list) or Reminder.objects.frozen().filter(business=business).exists(),
+    }
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    template = "dunning/_history_results.html" if _is_htmx(request) else "dunning/history.html"
+    return render(request, template, context, status=status)
+
+
+# Templates settings
+
+
+@login_required
+@require_http_methods(["GET"])
+def templates(request: HttpRequest) -> HttpResponse:
+    return redirect("dunning:template_edit", level=Level.FRIENDLY)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, level: int) -> HttpResponse:
+    business = _business(request)
+    services.ensure_default_templates(business)
+    template = get_template_for(request.user, level)
+    status = 200
+    if request.method == "POST":
+        form = TemplateForm(request.POST, instance=template)
+        if form.is_valid():
+            try:
+                services.update_template(template=template, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"Modèle « {template.get_level_display()} » enregistré.")
+                return redirect("dunning:template_edit", level=level)
+        template.refresh_from_db()
+        status = 422
+    else:
+        form = TemplateForm(instance=template)
+    context = {
+        "nav": "settings",
+        "template": template,
+        "form": form,
+        "levels": Level.choices,
+        "placeholders": PLACEHOLDERS,
+        "preview": _template_preview(form.data if form.is_bound else form.initial, level),
+    }
+    return render(request, "dunning/templates.html", context, status=status)
+
+
+def _template_preview(data: Any, level: int) -> dict[str, Any]:
+    """Both renderings of the texts on sample data; unknown placeholders are listed, not rendered."""
+    include = data.get("include_penalties") in (True, "on", "true", "1")
+    sample = replace(sample_facts(level=level), include_penalties=include)
+    values = build_values(sample)
+    texts = {field: str(data.get(field) or "") for field in ["letter_subject", "letter_body", "email_subject", "email_body"]}
+    errors = {field: template_errors(text) for field, text in texts.items()}
+    return {
+        "email_subject": render_facts(texts["email_subject"], sample),
+        "email_html": render_html(texts["email_body"], values),
+        "letter_subject": render_facts(texts["letter_subject"], sample),
+        "letter_html": render_html(texts["letter_body"], values),
+        "errors": [message for messages_ in errors.values() for message in messages_],
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def template_preview(request: HttpRequest) -> HttpResponse:
+    try:
+        level = int(request.POST.get("level", Level.FRIENDLY))
+    except ValueError:
+        level = Level.FRIENDLY
+    if level not in Level.values:
+        level = Level.FRIENDLY
+    _business(request)
+    return render(request, "dunning/_template_preview.html", {"preview": _template_preview(request.POST, level)})
+
+
+# Collection candidates
+
+
+@login_required
+@require_http_methods(["GET"])
+def collections(request: HttpRequest) -> HttpResponse:
+    """Invoices whose latest reminder is a formal notice: what a collection agency would take."""
+    business = _business(request)
+    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
+    invoices = (
+        Invoice.objects.open()
+        .filter(business=business)
+        .annotate(
+            last_level=Subquery(latest.values("level")[:1], output_field=IntegerField()),
+            notice_id=Subquery(latest.values("id")[:1], output_field=IntegerField()),
+        )
+        .filter(last_level=Level.FORMAL_NOTICE)
+        .select_related("client")
+        .order_by("due_date", "number")
+    )
+    page = Paginator(invoices, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    notices = Reminder.objects.in_bulk([invoice.notice_id for invoice in page.object_list])
+    today = timezone.localdate()
+    rows = []
+    for invoice in page.object_list:
+        invoice.days_late = invoice.days_late_on(today)
+        invoice.limitation = limitation(invoice.due_date, invoice.client.kind, today)
+        rows.append((invoice, notices.get(invoice.notice_id)))
+    context = {"nav": "collections", "page": page, "rows": rows}
+    return render(request, "dunning/collections.html", context)

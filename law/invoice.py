@@ -1,0 +1,78 @@
+"""The law core applied to a stored invoice: gathers its facts, computes, returns plain values.
+
+Pages, reminders and letters call `penalties_for_invoice`. With `prefetch_related("payments",
+"credit_notes")` and `select_related("client", "business")` on a list, it adds no query for a
+professional client and one (the formal notice) for a consumer.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties
+from law.rates import RateTables
+from law.tables import load_rate_tables
+from ledger.models import Invoice
+
+LEGAL_BASIS = {
+    BUSINESS: (
+        "Pénalités de retard exigibles de plein droit, sans rappel, dès le lendemain de l’échéance, "
+        "au taux de la BCE majoré de 10 points sauf taux contractuel (art. L441-10 du Code de commerce), "
+        "et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (art. D441-5 du Code de "
+        "commerce)."
+    ),
+    CONSUMER: (
+        "Intérêts moratoires au taux de l’intérêt légal à compter de la mise en demeure "
+        "(art. 1231-6 et 1344-1 du Code civil) ; aucuns frais de recouvrement ne peuvent être réclamés "
+        "à un particulier."
+    ),
+}
+
+
+def legal_basis(debtor: str) -> str:
+    """The French sentence citing the articles the claim rests on, for pages and letters."""
+    return LEGAL_BASIS[debtor]
+
+
+def formal_notice_date(invoice: Invoice) -> dt.date | None:
+    """When the earliest formal notice (level 3, saved or sent) about the invoice was received.
+
+    A deactivated notice still counts: deactivation hides it, it does not undo its receipt.
+    """
+    from dunning.models import Level, Reminder
+
+    return (
+        Reminder.objects.frozen()
+        .filter(invoices=invoice, level=Level.FORMAL_NOTICE, receipt_date__isnull=False)
+        .order_by("receipt_date")
+        .values_list("receipt_date", flat=True)
+        .first()
+    )
+
+
+def penalties_for_invoice(invoice: Invoice, until: dt.date, tables: RateTables | None = None) -> PenaltyResult:
+    """What the law lets the business claim on `invoice` as of `until` (PRODUCT.md §5).
+
+    The principal is the total incl. tax less credit notes (a credit note corrects the invoice
+    from the start); payments count from their dates. A cancelled or fully credited invoice owes
+    nothing. Raises MissingRate when a needed half-year rate is unknown.
+    """
+    days_late = max((until - invoice.due_date).days, 0)
+    credited = sum((note.amount for note in invoice.credit_notes.all()), ZERO)
+    amount = invoice.total_incl_tax - credited
+    if invoice.cancelled_at is not None or amount <= 0:
+        return PenaltyResult(days_late=days_late, interest=ZERO, indemnity=ZERO, outstanding=ZERO)
+    debtor = invoice.client.kind
+    business = invoice.business
+    contract_rate: Decimal | None = None
+    if debtor == BUSINESS and business.penalty_terms == business.PenaltyTerms.CONTRACT:
+        contract_rate = business.contract_rate
+    return compute_penalties(
+        amount=amount,
+        due_date=invoice.due_date,
+        until=until,
+        debtor=debtor,
+        tables=tables if tables is not None else load_rate_tables(),
+        contract_rate=contract_rate,
+        notice_date=formal_notice_date(invoice) if debtor == CONSUMER else None,
+        payments=[Payment(payment.date, payment.amount) for payment in invoice.payments.all()],
+    )

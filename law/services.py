@@ -1,0 +1,251 @@
+"""Keeping the rate tables current: import a CSV, fetch the ECB series, note admin edits.
+
+Shared by `relance rates`, the rates page and the admin. Each update is all or nothing and
+raises `ValidationError` ({"file": [...]} or {"url": "..."}) with French messages.
+"""
+
+import datetime as dt
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from law.models import EcbRate, LegalRate, RateTableStatus
+from law.ratefiles import ECB_SERIES, RateFile, RateFileError, parse_ecb_series, parse_rate_file
+from law.rates import ECB_TABLE, LEGAL_TABLE, TABLE_NAMES, HalfYear
+
+DEFAULT_ECB_URL = f"https://data-api.ecb.europa.eu/service/data/FM/{ECB_SERIES.removeprefix('FM.')}?format=csvdata"
+MAX_ANSWER_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class RatesReport:
+    """What an import or fetch changed (or would change, in a dry run)."""
+
+    table: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    known_through_before: dt.date | None = None
+    known_through_after: dt.date | None = None
+    dry_run: bool = False
+
+    def known_through_label(self, day: dt.date | None) -> str:
+        if day is None:
+            return "pour aucune date"
+        if self.table == LEGAL_TABLE:
+            return f"jusqu’au {HalfYear.of(day).label}"
+        return f"jusqu’au {day:%d/%m/%Y}"
+
+    @property
+    def summary(self) -> str:
+        name = TABLE_NAMES[self.table]
+        counts = (
+            f"{len(self.created)} ajouté(s), {len(self.updated)} modifié(s), "
+            f"{len(self.removed)} retiré(s), {self.unchanged} inchangé(s)"
+        )
+        through = f"connu {self.known_through_label(self.known_through_after)}"
+        if self.known_through_after != self.known_through_before:
+            through += f" (avant : {self.known_through_label(self.known_through_before)})"
+        prefix = "Simulation, rien n’est enregistré — " if self.dry_run else ""
+        return f"{prefix}{name[0].upper()}{name[1:]} : {counts} ; {through}."
+
+    @property
+    def lines(self) -> list[str]:
+        return [
+            *(f"+ {item}" for item in self.created),
+            *(f"~ {item}" for item in self.updated),
+            *(f"- {item}" for item in self.removed),
+            *self.skipped,
+        ]
+
+
+def _status(table: str) -> RateTableStatus:
+    status, _ = RateTableStatus.objects.select_for_update().get_or_create(table=table)
+    return status
+
+
+def _bump(status: RateTableStatus, known_through: dt.date | None, note: str) -> None:
+    RateTableStatus.objects.filter(pk=status.pk).update(
+        known_through=known_through, version=F("version") + 1, updated_at=timezone.now(), note=note[:2000]
+    )
+
+
+def import_rates(
+    *, content: bytes | str, known_through: dt.date | None = None, dry_run: bool = False, origin: str = ""
+) -> RatesReport:
+    """Import one rate file (table recognised by its header). `known_through` overrides
+    the ECB file's own note; the known-through date never moves back."""
+    try:
+        rate_file = parse_rate_file(content)
+    except RateFileError as error:
+        raise ValidationError({"file": error.errors}) from None
+    if known_through is not None and rate_file.table != ECB_TABLE:
+        raise ValidationError(
+            {"known_through": "Cette date ne vaut que pour le taux BCE : le taux légal est connu par semestre."}
+        )
+    if known_through is not None and known_through < rate_file.ecb_changes[-1].effective_date:
+        raise ValidationError({"known_through": "Cette date précède le dernier changement de taux du fichier."})
+    if rate_file.table == ECB_TABLE:
+        return _apply_ecb(rate_file, known_through=known_through, dry_run=dry_run, origin=origin or "import")
+    return _apply_legal(rate_file, dry_run=dry_run, origin=origin or "import")
+
+
+def _apply_ecb(rate_file: RateFile, *, known_through: dt.date | None, dry_run: bool, origin: str) -> RatesReport:
+    file_through = known_through or rate_file.known_through
+    assert isinstance(file_through, dt.date)
+    with transaction.atomic():
+        status = _status(ECB_TABLE)
+        report = RatesReport(table=ECB_TABLE, known_through_before=status.known_through, dry_run=dry_run)
+        existing = {
+            row.effective_date: row
+            for row in EcbRate.objects.filter(
+                effective_date__in=[change.effective_date for change in rate_file.ecb_changes]
+            )
+        }
+        for change in rate_file.ecb_changes:
+            row = existing.get(change.effective_date)
+            label = f"{change.effective_date:%d/%m/%Y} : {change.rate} %"
+            if row is None:
+                report.created.append(label)
+                if not dry_run:
+                    EcbRate.objects.create(effective_date=change.effective_date, rate=change.rate, source=change.source)
+            elif row.rate != change.rate or row.source != change.source:
+                report.updated.append(f"{label} (avant : {row.rate} %)" if row.rate != change.rate else label)
+                if not dry_run:
+                    row.rate, row.source = change.rate, change.source
+                    row.save(update_fields=["rate", "source"])
+            else:
+                report.unchanged += 1
+        report.known_through_after = max(filter(None, [status.known_through, file_through]))
+        if not dry_run:
+            _bump(status, report.known_through_after, f"{origin} le {timezone.localdate():%d/%m/%Y} : {report.summary}")
+    return report
+
+
+def _apply_legal(rate_file: RateFile, *, dry_run: bool, origin: str) -> RatesReport:
+    assert isinstance(rate_file.known_through, HalfYear)
+    with transaction.atomic():
+        status = _status(LEGAL_TABLE)
+        report = RatesReport(
+            table=LEGAL_TABLE, known_through_before=status.known_through, skipped=rate_file.skipped, dry_run=dry_run
+        )
+        existing = {
+            row.semester_start: row
+            for row in LegalRate.objects.filter(
+                semester_start__in=[rate.half_year.start for rate in rate_file.legal_rates]
+            )
+        }
+        for rate in rate_file.legal_rates:
+            row = existing.get(rate.half_year.start)
+            label = f"{rate.half_year.label} : particuliers {rate.particuliers} %, autres cas {rate.autres} %"
+            values = {"particuliers": rate.particuliers, "autres": rate.autres, "source": rate.source}
+            if row is None:
+                report.created.append(label)
+                if not dry_run:
+                    LegalRate.objects.create(semester_start=rate.half_year.start, **values)
+            elif (row.particuliers, row.autres, row.source) != (rate.particuliers, rate.autres, rate.source):
+                report.updated.append(label)
+                if not dry_run:
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.save(update_fields=list(values))
+            else:
+                report.unchanged += 1
+        report.known_through_after = max(filter(None, [status.known_through, rate_file.known_through.start]))
+        if not dry_run:
+            _bump(status, report.known_through_after, f"{origin} le {timezone.localdate():%d/%m/%Y} : {report.summary}")
+    return report
+
+
+def ecb_url(url: str | None = None) -> str:
+    """--url, else the ECB_API_URL setting, else the ECB_API_URL environment variable, else the portal."""
+    return url or getattr(settings, "ECB_API_URL", "") or os.environ.get("ECB_API_URL", "") or DEFAULT_ECB_URL
+
+
+def download(url: str, *, timeout: float = 30) -> bytes:
+    if not url.startswith(("https://", "http://")):
+        raise ValidationError({"url": f"Adresse refusée (http:// ou https:// seulement) : {url}"})
+    request = urllib.request.Request(url, headers={"Accept": "text/csv", "User-Agent": "Relance (taux BCE)"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (scheme checked above)
+            content: bytes = answer.read(MAX_ANSWER_BYTES + 1)
+    except urllib.error.HTTPError as error:
+        raise ValidationError(
+            {"url": f"Le portail de la BCE a répondu {error.code} ({error.reason}) pour {url}."}
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ValidationError({"url": f"Impossible de joindre le portail de la BCE ({url}) : {reason}."}) from None
+    if len(content) > MAX_ANSWER_BYTES:
+        raise ValidationError({"url": "La réponse de la BCE est trop volumineuse (plus de 20 Mo)."})
+    return content
+
+
+def fetch_ecb_rates(
+    *, url: str | None = None, known_through: dt.date | None = None, dry_run: bool = False, timeout: float = 30
+) -> RatesReport:
+    """Download the ECB main refinancing rate series and merge it into the table.
+
+    Over the span the series covers it is authoritative: changes it lacks are removed, rows it
+    agrees with keep their (richer) source. Known-through moves to its last observation, or to
+    `known_through` (at most today) when the series lists only the days the rate changed.
+    """
+    if known_through is not None and known_through > timezone.localdate():
+        raise ValidationError({"known_through": "Une table ne peut pas être vérifiée jusqu’à une date future."})
+    url = ecb_url(url)
+    content = download(url, timeout=timeout)
+    source = f"Portail de données de la BCE, série {ECB_SERIES} ({url}), lu le {timezone.localdate():%d/%m/%Y}"
+    try:
+        series = parse_ecb_series(content, source=source)
+    except RateFileError as error:
+        raise ValidationError({"file": error.errors}) from None
+    first, last = series.changes[0].effective_date, series.last_observation
+    with transaction.atomic():
+        status = _status(ECB_TABLE)
+        report = RatesReport(table=ECB_TABLE, known_through_before=status.known_through, dry_run=dry_run)
+        before = EcbRate.objects.filter(effective_date__lt=first).order_by("-effective_date").first()
+        wanted = {change.effective_date: change.rate for change in series.changes}
+        if before is not None and before.rate == series.changes[0].rate:
+            # The series starts inside a period the table already has: not a change.
+            del wanted[first]
+        existing = {row.effective_date: row for row in EcbRate.objects.filter(effective_date__range=(first, last))}
+        for day, rate in sorted(wanted.items()):
+            row = existing.get(day)
+            if row is None:
+                report.created.append(f"{day:%d/%m/%Y} : {rate} %")
+                if not dry_run:
+                    EcbRate.objects.create(effective_date=day, rate=rate, source=source)
+            elif row.rate != rate:
+                report.updated.append(f"{day:%d/%m/%Y} : {rate} % (avant : {row.rate} %)")
+                if not dry_run:
+                    row.rate, row.source = rate, source
+                    row.save(update_fields=["rate", "source"])
+            else:
+                report.unchanged += 1
+        for day, row in sorted(existing.items()):
+            if day not in wanted:
+                report.removed.append(f"{day:%d/%m/%Y} : {row.rate} %")
+                if not dry_run:
+                    row.delete()
+        report.known_through_after = max(filter(None, [status.known_through, last, known_through]))
+        if not dry_run:
+            _bump(status, report.known_through_after, f"fetch le {timezone.localdate():%d/%m/%Y} : {report.summary}")
+    return report
+
+
+def rates_edited(*, table: str, day: dt.date | None = None, origin: str = "administration") -> None:
+    """After an admin edit: the cache must reload, and a rate added on `day` means the table
+    is known at least through that day."""
+    with transaction.atomic():
+        status = _status(table)
+        known_through = max(filter(None, [status.known_through, day])) if day else status.known_through
+        _bump(status, known_through, f"{origin} le {timezone.localdate():%d/%m/%Y}")

@@ -1,0 +1,36 @@
+"""Permission-checked lookups: the only way views and API routes fetch one ledger row.
+
+Anything outside the user's business answers 404, exactly like an id that does not exist.
+"""
+
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from ledger.models import Client, Invoice, Payment
+
+
+def business_id_of(user: Any) -> int:
+    business_id = getattr(user, "business_id", None)
+    if business_id is None:
+        raise Http404("Aucune entreprise.")
+    return int(business_id)
+
+
+def get_client_for(user: Any, pk: int) -> Client:
+    return get_object_or_404(Client.objects.select_related("business"), pk=pk, business_id=business_id_of(user))
+
+
+def get_invoice_for(user: Any, pk: int) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.select_related("client", "business"), pk=pk, business_id=business_id_of(user)
+    )
+
+
+def get_payment_for(user: Any, pk: int) -> Payment:
+    return get_object_or_404(
+        Payment.objects.select_related("invoice", "invoice__client", "business"),
+        pk=pk,
+        business_id=business_id_of(user),
+    )

@@ -1,0 +1,204 @@
+"""Read-side queries shared by pages and API: lateness buckets, dashboard figures, lists.
+
+Each function costs a fixed number of queries whatever the number of invoices.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Business
+from dunning.models import Reminder, ReminderInvoice
+from ledger import buckets
+from ledger.models import ZERO, Client, Invoice, InvoiceStatus, Payment
+from relance.formats import quantize
+
+
+class UnknownBucket(LookupError):
+    """No bucket has this key with the business's bounds."""
+
+
+@dataclass(frozen=True)
+class BucketRow:
+    key: str
+    label: str
+    invoices: int
+    clients: int
+    amount_due: Decimal
+    is_late: bool
+
+
+@dataclass(frozen=True)
+class LatePaymentSummary:
+    as_of: dt.date
+    buckets: list[BucketRow]
+    total: BucketRow
+    late: BucketRow
+
+    @property
+    def largest_amount(self) -> Decimal:
+        return max((row.amount_due for row in self.buckets), default=ZERO)
+
+
+def bucket_filter(business: Business, bucket: buckets.Bucket, as_of: dt.date) -> Q:
+    """Which open invoices fall in `bucket` on `as_of`.
+
+    "Not due" means the due date is today or later, whatever the basis: an invoice is never
+    late before its due date. A late invoice (due date before `as_of`) goes in the bucket of
+    its age counted from the business's basis date: the due date by default, or the invoice
+    date when `bucket_basis` is "issue_date" (as the seed's product splits them). Since the
+    due date is never before the invoice date, a late invoice is at least one day old on
+    either basis, so the late buckets cover every late invoice exactly once.
+    """
+    if not bucket.is_late:
+        return Q(due_date__gte=as_of)
+    field = "issue_date" if business.bucket_basis == Business.BucketBasis.ISSUE_DATE else "due_date"
+    earliest, latest = bucket.date_range(as_of)
+    condition = Q(due_date__lt=as_of, **{f"{field}__lte": latest})
+    if earliest is not None:
+        condition &= Q(**{f"{field}__gte": earliest})
+    return condition
+
+
+def _open_invoices(business: Business) -> QuerySet[Invoice]:
+    return Invoice.objects.open().filter(business=business)
+
+
+def _amount(value: Decimal | None) -> Decimal:
+    return quantize(value) if value is not None else ZERO
+
+
+def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSummary:
+    """Every bucket, the total and the late part, computed by the database in one query."""
+    definitions = buckets.definitions(business.bounds)
+    parts = [("total", Q()), ("late", Q(due_date__lt=as_of))]
+    parts += [(f"b{index}", bucket_filter(business, bucket, as_of)) for index, bucket in enumerate(definitions)]
+    aggregates: dict[str, Any] = {}
+    for name, condition in parts:
+        aggregates[f"{name}_invoices"] = Count("id", filter=condition)
+        aggregates[f"{name}_clients"] = Count("client", distinct=True, filter=condition)
+        aggregates[f"{name}_amount"] = Sum("amount_due", filter=condition)
+    figures = _open_invoices(business).aggregate(**aggregates)
+
+    def row(name: str, key: str, label: str, is_late: bool) -> BucketRow:
+        return BucketRow(
+            key=key,
+            label=label,
+            invoices=figures[f"{name}_invoices"],
+            clients=figures[f"{name}_clients"],
+            amount_due=_amount(figures[f"{name}_amount"]),
+            is_late=is_late,
+        )
+
+    return LatePaymentSummary(
+        as_of=as_of,
+        buckets=[row(f"b{i}", bucket.key, bucket.label, bucket.is_late) for i, bucket in enumerate(definitions)],
+        total=row("total", "total", "Total", False),
+        late=row("late", "late", "En retard", True),
+    )
+
+
+def late_payment_buckets(business: Business, as_of: dt.date) -> list[BucketRow]:
+    return late_payment_summary(business, as_of).buckets
+
+
+def find_bucket(business: Business, key: str) -> buckets.Bucket:
+    bucket = buckets.find(business.bounds, key)
+    if bucket is None:
+        raise UnknownBucket(key)
+    return bucket
+
+
+def bucket_invoices(business: Business, key: str, as_of: dt.date) -> QuerySet[Invoice]:
+    """The open invoices of one bucket; raises `UnknownBucket` for a key the bounds do not give."""
+    bucket = find_bucket(business, key)
+    return _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
+
+
+def with_last_reminder(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotate each invoice with its latest saved or sent reminder (level, status, date).
+
+    Deactivated reminders count: they were sent or printed, so the client did receive them.
+    """
+    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
+    return invoices.annotate(
+        last_reminder_level=Subquery(latest.values("level")[:1]),
+        last_reminder_status=Subquery(latest.values("status")[:1]),
+        last_reminder_at=Subquery(latest.annotate(at=Coalesce("sent_at", "frozen_at")).values("at")[:1]),
+    )
+
+
+def invoices_with_status(invoices: QuerySet[Invoice], status: str, as_of: dt.date) -> QuerySet[Invoice]:
+    if status == InvoiceStatus.CANCELLED:
+        return invoices.filter(cancelled_at__isnull=False)
+    if status == InvoiceStatus.PAID:
+        return invoices.filter(cancelled_at__isnull=True, amount_due__lte=0)
+    if status == InvoiceStatus.LATE:
+        return invoices.filter(cancelled_at__isnull=True, amount_due__gt=0, due_date__lt=as_of)
+    if status == InvoiceStatus.NOT_DUE:
+        return invoices.filter(cancelled_at__isnull=True, amount_due__gt=0, due_date__gte=as_of)
+    return invoices
+
+
+def clients_with_balance(business: Business, as_of: dt.date) -> QuerySet[Client]:
+    """Clients with their outstanding amount (encours), late amount and late invoice count."""
+    open_q = Q(invoices__cancelled_at__isnull=True, invoices__amount_due__gt=0)
+    late_q = open_q & Q(invoices__due_date__lt=as_of)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return Client.objects.filter(business=business).annotate(
+        balance=Coalesce(Sum("invoices__amount_due", filter=open_q), Value(ZERO), output_field=money),
+        late_amount=Coalesce(Sum("invoices__amount_due", filter=late_q), Value(ZERO), output_field=money),
+        late_count=Count("invoices", filter=late_q),
+        invoice_count=Count("invoices"),
+    )
+
+
+def revenue_cashed(business: Business, year: int) -> Decimal:
+    """What micro-entrepreneurs declare: payments received during the calendar year."""
+    total = Payment.objects.filter(
+        business=business, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+    ).aggregate(total=Sum("amount"))["total"]
+    return _amount(total)
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    amount: Decimal
+    source: str
+
+
+def revenue_ceiling(business: Business) -> Ceiling | None:
+    entry = settings.REVENUE_CEILINGS.get(business.activity)
+    if entry is None:
+        return None
+    return Ceiling(amount=Decimal(entry["amount"]), source=entry["source"])
+
+
+def never_reminded_late_invoices(business: Business, as_of: dt.date) -> QuerySet[Invoice]:
+    """Late invoices no saved or sent reminder quotes yet, that nothing holds back today
+    (dispute, pause on the invoice or the client), the most overdue first."""
+    reminded = ReminderInvoice.objects.filter(invoice=OuterRef("pk")).exclude(reminder__status=Reminder.Status.DRAFT)
+    client_paused = Q(client__reminders_paused=True) & (
+        Q(client__pause_until__isnull=True) | Q(client__pause_until__gte=as_of)
+    )
+    return (
+        Invoice.objects.late_on(as_of)
+        .filter(business=business, disputed=False)
+        .exclude(reminders_paused_until__gte=as_of)
+        .exclude(client_paused)
+        .exclude(Exists(reminded))
+        .select_related("client")
+        .order_by("due_date", "id")
+    )
+
+
+def reminder_counts(business: Business) -> dict[str, int]:
+    return Reminder.objects.filter(business=business).aggregate(
+        drafts=Count("id", filter=Q(status=Reminder.Status.DRAFT)),
+        failed=Count("id", filter=Q(status=Reminder.Status.SEND_FAILED)),
+    )

@@ -1,0 +1,68 @@
+"""Tags of the ledger pages: sortable column headers, last-reminder wording, bar widths."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+REMINDER_STATES = {
+    "sent": "envoyée",
+    "saved": "enregistrée",
+    "sending": "en cours d’envoi",
+    "send_failed": "non envoyée (échec)",
+}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: dict[str, Any], label: str, key: str, current: str, css: str = "") -> str:
+    """A column header that sorts by `key` ("-field" to sort descending first), and in the
+    other direction when the list is already sorted by that field."""
+    request = context["request"]
+    field = key.removeprefix("-")
+    if current == field:
+        aria, arrow, target = "ascending", " ▲", f"-{field}"
+    elif current == f"-{field}":
+        aria, arrow, target = "descending", " ▼", field
+    else:
+        aria, arrow, target = "none", "", key
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = target
+    href = "?" + params.urlencode()
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a href="{}" hx-get="{}">{}{}</a></th>',
+        css,
+        aria,
+        href,
+        href,
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def last_reminder(invoice: Any) -> str:
+    """ "Relance 1 envoyée le 12/10", from the annotations of `queries.with_last_reminder`."""
+    level = getattr(invoice, "last_reminder_level", None)
+    if not level:
+        return ""
+    at = getattr(invoice, "last_reminder_at", None)
+    state = REMINDER_STATES.get(getattr(invoice, "last_reminder_status", ""), "enregistrée")
+    if at is None:
+        return f"Relance {level} {state}"
+    day = timezone.localtime(at).date() if isinstance(at, dt.datetime) else at
+    shown = f"{day:%d/%m}" if day.year == timezone.localdate().year else f"{day:%d/%m/%Y}"
+    return f"Relance {level} {state} le {shown}"
+
+
+@register.filter
+def bar_width(amount: Decimal, largest: Decimal) -> str:
+    """Width of a chart bar in percent, as a CSS number with a dot whatever the locale."""
+    if not largest:
+        return "0"
+    return f"{Decimal(amount) / Decimal(largest) * 100:.1f}"

@@ -1,0 +1,112 @@
+import email
+import email.policy
+import re
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from accounts.models import FailedLogin, User
+from tests.conftest import SmtpSink
+
+URL = reverse("accounts:password_reset")
+LINK = re.compile(r"https?://[^\s\"<>]+/compte/mot-de-passe/nouveau/[^\s\"<>]+/")
+
+
+def received(sink: SmtpSink) -> EmailMessage:
+    assert len(sink.messages) == 1
+    message = email.message_from_bytes(sink.messages[0]["data"], policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    return str(text.get_content()), str(html.get_content())
+
+
+def test_reset_email_goes_through_smtp_and_its_link_sets_a_new_password(owner: User, smtp_server: SmtpSink) -> None:
+    FailedLogin.objects.create(email=owner.email, ip="203.0.113.5")
+    response = HttpClient().post(URL, {"email": "Owner@Relance.test"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_done")
+
+    message = received(smtp_server)
+    assert smtp_server.messages[0]["to"] == [owner.email]
+    assert message["Subject"] == "Réinitialisation de votre mot de passe Relance"
+    text, html = parts(message)
+    assert "Vous avez demandé à réinitialiser le mot de passe" in text
+    link = LINK.search(text)
+    assert link is not None
+    assert link.group(0) in html
+    assert link.group(0).startswith("http://testserver/")
+
+    browser = HttpClient()
+    form_page = browser.get(link.group(0), follow=True)
+    assert form_page.status_code == 200
+    assert "Choisissez un nouveau mot de passe" in form_page.text
+    set_password_url = form_page.redirect_chain[-1][0]
+    done = browser.post(
+        set_password_url,
+        {"new_password1": "nouveau-mot-de-passe-99", "new_password2": "nouveau-mot-de-passe-99"},
+    )
+    assert done.status_code == 302
+    assert done["Location"] == reverse("accounts:password_reset_complete")
+    owner.refresh_from_db()
+    assert owner.check_password("nouveau-mot-de-passe-99")
+    assert not FailedLogin.objects.filter(email=owner.email).exists()
+
+    again = HttpClient().get(link.group(0), follow=True)
+    assert "Lien expiré ou déjà utilisé" in again.text
+
+
+def test_reset_link_uses_the_host_of_the_request(owner: User, smtp_server: SmtpSink, settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["factures.example"]
+    HttpClient().post(URL, {"email": owner.email}, HTTP_HOST="factures.example")
+    text, _html = parts(received(smtp_server))
+    link = LINK.search(text)
+    assert link is not None and link.group(0).startswith("http://factures.example/compte/mot-de-passe/nouveau/")
+
+
+def test_reset_for_an_unknown_email_sends_nothing_and_says_the_same(db: None, smtp_server: SmtpSink) -> None:
+    response = HttpClient().post(URL, {"email": "personne@exemple.test"}, follow=True)
+    assert "Vérifiez votre boîte de réception" in response.text
+    assert smtp_server.messages == []
+
+
+def test_reset_with_a_weak_new_password_is_refused_in_french(owner: User, smtp_server: SmtpSink) -> None:
+    HttpClient().post(URL, {"email": owner.email})
+    text, _html = parts(received(smtp_server))
+    link = LINK.search(text)
+    assert link is not None
+    browser = HttpClient()
+    page = browser.get(link.group(0), follow=True)
+    response = browser.post(page.redirect_chain[-1][0], {"new_password1": "azerty", "new_password2": "azerty"})
+    assert response.status_code == 422
+    assert "Ce mot de passe est trop court" in response.text
+    owner.refresh_from_db()
+    assert owner.check_password("motdepasse-solide-42")
+
+
+def test_reset_when_the_smtp_server_refuses_still_answers_normally(owner: User, smtp_server: SmtpSink) -> None:
+    smtp_server.refuse = "554 Transaction failed"
+    response = HttpClient().post(URL, {"email": owner.email})
+    assert response.status_code == 302
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_reset_with_an_invalid_email_answers_422_in_french() -> None:
+    response = HttpClient().post(URL, {"email": "pas-une-adresse"})
+    assert response.status_code == 422
+    assert "Saisissez une adresse e-mail valide." in response.text
+
+
+@pytest.mark.django_db
+def test_reset_pages_refuse_other_methods() -> None:
+    assert HttpClient().delete(URL).status_code == 405
+    assert HttpClient().post(reverse("accounts:password_reset_done")).status_code == 405

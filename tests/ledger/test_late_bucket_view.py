@@ -1,0 +1,151 @@
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from accounts.models import Business
+from ledger.models import Invoice
+from tests.factories import make_client, make_invoice
+from tests.ledger.conftest import login_url, make_reminder
+
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
+
+def url(key: str = "1-30") -> str:
+    return reverse("ledger:late_bucket", args=[key])
+
+
+def late(business: Business, days: int, **kwargs: Any) -> Invoice:
+    due = dt.date(2026, 11, 28) - dt.timedelta(days=days)
+    return make_invoice(business, issue_date=due - dt.timedelta(days=30), due_date=due, **kwargs)
+
+
+def test_anonymous_is_sent_to_login(db: None) -> None:
+    response = HttpClient().get(url())
+    assert response.status_code == 302 and response.url == login_url(url())
+
+
+def test_wrong_method_is_405(owner_client: HttpClient) -> None:
+    assert owner_client.post(url()).status_code == 405
+
+
+def test_unknown_bucket_is_404(owner_client: HttpClient) -> None:
+    assert owner_client.get(url("1-45")).status_code == 404
+
+
+def test_lists_the_bucket_invoices_with_days_late_and_remind_buttons(
+    owner_client: HttpClient, business: Business
+) -> None:
+    inside = late(business, 30, number="F-IN")
+    late(business, 31, number="F-OUT")
+    response = owner_client.get(url())
+    assert response.status_code == 200
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-IN"]
+    assert response.context["invoices"][0].days_late == 30
+    assert "30 j" in response.text
+    assert f'action="{reverse("dunning:reminder_create")}"' in response.text
+    assert f'name="invoice_ids" value="{inside.pk}"' in response.text
+    assert "Relancer la sélection" in response.text
+    assert f'data-client="{inside.client_id}"' in response.text
+
+
+def test_bucket_with_90_plus_key_resolves(owner_client: HttpClient, business: Business) -> None:
+    late(business, 91, number="F-OLD")
+    response = owner_client.get(url("90+"))
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-OLD"]
+
+
+def test_not_due_bucket_has_no_remind_action(owner_client: HttpClient, business: Business) -> None:
+    late(business, 0, number="F-TODAY")
+    response = owner_client.get(url("not_due"))
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-TODAY"]
+    assert "Relancer la sélection" not in response.text
+
+
+def test_last_reminder_is_shown_in_words(owner_client: HttpClient, business: Business) -> None:
+    invoice = late(business, 20)
+    make_reminder(invoice, level=1, at=dt.datetime(2026, 10, 12, 10, 0, tzinfo=dt.UTC))
+    late(business, 10)
+    response = owner_client.get(url())
+    assert "Relance 1 envoyée le 12/10" in response.text
+    assert "Jamais relancée" in response.text
+
+
+def test_filter_by_client(owner_client: HttpClient, business: Business) -> None:
+    alice, bob = make_client(business, name="Alice"), make_client(business, name="Bob")
+    late(business, 10, client=alice, number="F-A")
+    late(business, 12, client=bob, number="F-B")
+    response = owner_client.get(url(), {"client": alice.pk})
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-A"]
+
+
+def test_client_of_another_business_in_filter_is_ignored(
+    owner_client: HttpClient, business: Business, other_business: Business
+) -> None:
+    late(business, 10, number="F-A")
+    stranger = make_client(other_business)
+    response = owner_client.get(url(), {"client": stranger.pk})
+    assert response.status_code == 200
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-A"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-days_late", ["F-20", "F-10", "F-5"]),
+        ("days_late", ["F-5", "F-10", "F-20"]),
+        ("-amount_due", ["F-5", "F-20", "F-10"]),
+    ],
+)
+def test_sorting(owner_client: HttpClient, business: Business, sort: str, expected: list[str]) -> None:
+    late(business, 10, number="F-10", amount="100.00")
+    late(business, 20, number="F-20", amount="200.00")
+    late(business, 5, number="F-5", amount="300.00")
+    response = owner_client.get(url(), {"sort": sort})
+    assert [invoice.number for invoice in response.context["invoices"]] == expected
+
+
+def test_htmx_request_gets_the_results_fragment_only(owner_client: HttpClient, business: Business) -> None:
+    late(business, 10)
+    response = owner_client.get(url(), headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="results"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_pagination(owner_client: HttpClient, business: Business) -> None:
+    client = make_client(business)
+    for index in range(30):
+        late(business, 1 + index % 29, client=client)
+    first = owner_client.get(url())
+    second = owner_client.get(url(), {"page": 2})
+    assert len(first.context["invoices"]) == 25
+    assert len(second.context["invoices"]) == 5
+    assert "Page 1 sur 2" in first.text
+
+
+def test_other_business_invoices_never_show(owner_client: HttpClient, other_business: Business) -> None:
+    late(other_business, 10, number="F-THEIRS")
+    response = owner_client.get(url())
+    assert response.context["invoices"] == []
+    assert "F-THEIRS" not in response.text
+
+
+def test_query_count_is_constant(
+    owner_client: HttpClient, business: Business, django_assert_max_num_queries: Any
+) -> None:
+    def load() -> int:
+        with django_assert_max_num_queries(12) as context:
+            owner_client.get(url(), {"client": client.pk})
+        return len(context.captured_queries)
+
+    client = make_client(business)
+    for index in range(5):
+        make_reminder(late(business, 1 + index, client=client))
+    few = load()
+    for index in range(45):
+        invoice = late(business, 1 + index % 29, client=client if index % 2 else make_client(business))
+        make_reminder(invoice, level=1 + index % 3)
+    assert load() == few

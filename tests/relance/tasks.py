@@ -1,0 +1,11 @@
+"""A background task for the worker tests: it leaves a trace in the database."""
+
+from django_tasks import task
+
+from accounts.models import Business
+
+
+@task()
+def rename_business(business_id: int, trade_name: str) -> str:
+    Business.objects.filter(pk=business_id).update(trade_name=trade_name)
+    return trade_name
