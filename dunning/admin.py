@@ -20,13 +20,24 @@ from ledger.services import Conflict
 class ReminderTemplateForm(forms.ModelForm):
     class Meta:
         model = ReminderTemplate
-        fields = ["business", "level", "letter_subject", "letter_body", "email_subject", "email_body", "include_penalties"]
+        fields = [
+            "business",
+            "level",
+            "letter_subject",
+            "letter_body",
+            "email_subject",
+            "email_body",
+            "include_penalties",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
             services.check_placeholders(
-                {field: data.get(field, "") for field in ["letter_subject", "letter_body", "email_subject", "email_body"]}
+                {
+                    field: data.get(field, "")
+                    for field in ["letter_subject", "letter_body", "email_subject", "email_body"]
+                }
             )
         except ValidationError as error:
             for field, field_messages in error.message_dict.items():

@@ -62,9 +62,11 @@ from relance.formats import short_date
 
 logger = logging.getLogger(__name__)
 
-# Letters per Typst document. Typst's memory grows with the document (≈1.2 GB for 1,000
-# letters on the reference machine), so a chunk stays small; progress moves once per chunk.
-CHUNK_SIZE = 200
+# Letters per Typst document; progress moves once per chunk. Typst's memory grows with the
+# document, and the process's compiler keeps the last few documents' layouts cached. Measured
+# on 2,000 letters: chunks of 50 peak at 0.29 GB and run at ~250 letters/s, chunks of 200 at
+# 0.8 GB and no faster; the merged file is the same size either way.
+CHUNK_SIZE = 50
 # A running export whose worker has not reported for this long is taken over by the next run.
 STALE_AFTER = dt.timedelta(minutes=10)
 COPY_BLOCK = 64 * 1024
@@ -130,7 +132,7 @@ def request_archive_export(
     assert date_from is not None and date_to is not None
     if date_to < date_from:
         raise ValidationError({"date_to": "La date de fin précède la date de début."})
-    selection = {"business_id": business.pk, "date_from": date_from, "date_to": date_to}
+    selection: dict[str, Any] = {"business_id": business.pk, "date_from": date_from, "date_to": date_to}
     if not archived_reminders(**selection, include_inactive=include_inactive).exists():
         period = f"du {short_date(date_from)} au {short_date(date_to)}"
         message = f"Aucune relance enregistrée ou envoyée {period} : il n’y a rien à archiver. Élargissez la période."
@@ -156,7 +158,10 @@ def request_archive_export(
             include_inactive=include_inactive,
         )
         record(
-            business=business, actor=actor, action="archive_requested", obj=export,
+            business=business,
+            actor=actor,
+            action="archive_requested",
+            obj=export,
             changes={"date_from": date_from, "date_to": date_to, "include_inactive": include_inactive},
         )
         export_id = export.pk
@@ -192,8 +197,12 @@ def build_archive_export(export_id: int) -> str:
             | Q(status=ArchiveExport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
         )
         .update(
-            status=ArchiveExport.Status.RUNNING, claim_token=token, started_at=now, heartbeat_at=now,
-            progress_done=0, error="",
+            status=ArchiveExport.Status.RUNNING,
+            claim_token=token,
+            started_at=now,
+            heartbeat_at=now,
+            progress_done=0,
+            error="",
         )
     )
     if not claimed:
@@ -211,8 +220,12 @@ def build_archive_export(export_id: int) -> str:
     except Exception:
         logger.exception("Archive export %s failed", export_id)
         _discard(directory)
-        return _fail(export, token, "Une erreur inattendue a interrompu la préparation de l’archive. Relancez-la ; si "
-                                    "l’erreur se reproduit, contactez le support.")
+        return _fail(
+            export,
+            token,
+            "Une erreur inattendue a interrompu la préparation de l’archive. Relancez-la ; si "
+            "l’erreur se reproduit, contactez le support.",
+        )
     _remove_other_runs(export, directory)
     return "done"
 
@@ -246,7 +259,9 @@ def _remove_other_runs(export: ArchiveExport, directory: str) -> None:
 def _build(export: ArchiveExport, token: str, directory: str) -> None:
     ids = list(
         archived_reminders(
-            business_id=export.business_id, date_from=export.date_from, date_to=export.date_to,
+            business_id=export.business_id,
+            date_from=export.date_from,
+            date_to=export.date_to,
             include_inactive=export.include_inactive,
         ).values_list("pk", flat=True)
     )
@@ -459,9 +474,7 @@ class PdfConcatenation:
             self._file.write(f" {number} 0 R".encode())
         self._file.write(b" ] >>\nendobj\n")
         self._write_raw(self.CATALOG, f"<< /Type /Catalog /Pages {self.PAGES} 0 R /Lang (fr-FR) >>".encode())
-        info = DictionaryObject(
-            {NameObject(key): create_string_object(value) for key, value in self._info.items()}
-        )
+        info = DictionaryObject({NameObject(key): create_string_object(value) for key, value in self._info.items()})
         self._write(self.INFO, info)
         xref_at = self._file.tell()
         self._file.write(f"xref\n0 {len(self._offsets)}\n0000000000 65535 f \n".encode())

@@ -20,7 +20,6 @@ from accounts.models import Business
 from dunning.models import Reminder
 from ledger.models import Client
 
-
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
@@ -107,7 +106,7 @@ def invoice_attachments(reminder: Reminder) -> list[tuple[str, str]]:
     if not reminder.attach_invoice_pdfs:
         return []
     return [
-        (f"facture-{invoice.number}.pdf".replace("/", "-"), invoice.pdf.name)
+        (f"facture-{invoice.number}.pdf".replace("/", "-"), str(invoice.pdf.name))
         for invoice in reminder.invoices.order_by("due_date", "number")
         if invoice.pdf
     ]

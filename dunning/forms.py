@@ -11,7 +11,7 @@ from ledger.models import Client, Invoice
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+def apply_service_errors(form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
     """Put a service's field → message errors on the form's fields (or on top when unknown)."""
     aliases = aliases or {}
     for field, messages in error.message_dict.items():
@@ -45,7 +45,9 @@ class ReminderEditForm(PlaceholderCheck, forms.Form):
     include_penalties = forms.BooleanField(label="Réclamer les pénalités de retard", required=False)
     attach_invoice_pdfs = forms.BooleanField(label="Joindre les factures d’origine (PDF) à l’e-mail", required=False)
     invoice_ids = forms.TypedMultipleChoiceField(
-        label="Factures relancées", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Factures relancées",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Gardez au moins une facture dans la relance."},
     )
 
@@ -65,7 +67,9 @@ class ReminderEditForm(PlaceholderCheck, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.reminder = reminder
-        self.fields["invoice_ids"].choices = [(invoice.pk, invoice.number) for invoice in open_invoices]
+        invoice_field = self.fields["invoice_ids"]
+        assert isinstance(invoice_field, forms.ChoiceField)
+        invoice_field.choices = [(invoice.pk, invoice.number) for invoice in open_invoices]
         if reminder.channel == Channel.EMAIL:
             self.fields["subject"].label = "Objet de l’e-mail"
             self.fields["body"].label = "Texte de l’e-mail"
@@ -97,6 +101,7 @@ class RegisteredLetterForm(forms.Form):
 
 STATUS_FILTERS = [
     ("", "Tous"),
+    (Reminder.Status.DRAFT, "Brouillon (pas encore envoyée)"),
     (Reminder.Status.SAVED, "Enregistrée"),
     (Reminder.Status.SENT, "Envoyée"),
     (Reminder.Status.SENDING, "Envoi en cours"),
@@ -120,7 +125,7 @@ class HistoryFilterForm(forms.Form):
         client_field = self.fields["client"]
         assert isinstance(client_field, forms.ModelChoiceField)
         client_field.queryset = Client.objects.filter(
-            business=business, pk__in=Reminder.objects.frozen().filter(business=business).values("client_id")
+            business=business, pk__in=Reminder.objects.filter(business=business).values("client_id")
         ).only("pk", "name")
         client_field.error_messages["invalid_choice"] = "Client inconnu."
 

@@ -215,3 +215,24 @@ class ArchiveExport(models.Model):
     @property
     def download_stem(self) -> str:
         return f"relances-du-{self.date_from:%Y-%m-%d}-au-{self.date_to:%Y-%m-%d}"
+
+    @property
+    def merged_pdf_size_text(self) -> str:
+        return file_size_text(self.merged_pdf_size)
+
+    @property
+    def zip_size_text(self) -> str:
+        return file_size_text(self.zip_size)
+
+
+def file_size_text(size: int | None) -> str:
+    """55 296 → "54 ko", 12 897 484 → "12,3 Mo": French units whatever language the browser asks for."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size}\u00a0o"
+    if size < 1024**2:
+        return f"{round(size / 1024)}\u00a0ko"
+    if size < 1024**3:
+        return f"{size / 1024**2:.1f}".replace(".", ",") + "\u00a0Mo"
+    return f"{size / 1024**3:.1f}".replace(".", ",") + "\u00a0Go"

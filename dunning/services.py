@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +33,9 @@ from dunning.placeholders import template_errors
 from ledger.models import Invoice
 from ledger.services import Conflict, record
 
-FROZEN_MESSAGE = "Cette relance est enregistrée ou envoyée : elle ne peut plus être modifiée ni supprimée, seulement désactivée."
+FROZEN_MESSAGE = (
+    "Cette relance est enregistrée ou envoyée : elle ne peut plus être modifiée ni supprimée, seulement désactivée."
+)
 NO_EMAIL_MESSAGE = "Ce client n’a pas d’adresse e-mail : enregistrez la relance pour l’imprimer."
 LETTER_CHANNEL_MESSAGE = "Cette relance est prévue par courrier : passez-la en e-mail et relisez-la avant de l’envoyer."
 
@@ -88,8 +91,13 @@ def update_template(*, template: ReminderTemplate, actor: User | None, **data: A
         template.save()
         if changes:
             record(
-                business=template.business, actor=actor, action="updated", obj=template,
-                changes={field: "modifié" if field != "include_penalties" else value for field, value in changes.items()},
+                business=template.business,
+                actor=actor,
+                action="updated",
+                obj=template,
+                changes={
+                    field: "modifié" if field != "include_penalties" else value for field, value in changes.items()
+                },
             )
     return template
 
@@ -132,7 +140,9 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
         )
     for invoice in invoices:
         if invoice.cancelled_at is not None:
-            raise ValidationError({"invoice_ids": f"La facture n° {invoice.number} est annulée : elle ne se relance pas."})
+            raise ValidationError(
+                {"invoice_ids": f"La facture n° {invoice.number} est annulée : elle ne se relance pas."}
+            )
         if invoice.amount_due <= 0:
             raise ValidationError({"invoice_ids": f"La facture n° {invoice.number} est payée : rien à relancer."})
     return invoices
@@ -195,7 +205,11 @@ def create_reminder(
         )
         ReminderInvoice.objects.bulk_create([ReminderInvoice(reminder=reminder, invoice=i) for i in invoices])
         record(
-            business=business, actor=actor, action="created", obj=reminder, client=client,
+            business=business,
+            actor=actor,
+            action="created",
+            obj=reminder,
+            client=client,
             invoice=invoices[0] if len(invoices) == 1 else None,
             changes={"level": chosen_level, "channel": chosen_channel, "invoices": [i.number for i in invoices]},
         )
@@ -250,8 +264,8 @@ def update_draft(
     of the channel in force, and then switches.
     """
     new_channel = _parse_channel(channel)
-    texts = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
-    texts = {field: value for field, value in texts.items() if value is not None}
+    given = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
+    texts = {field: value for field, value in given.items() if value is not None}
     check_placeholders(texts)
     with transaction.atomic():
         reminder = _locked(reminder)
@@ -276,13 +290,17 @@ def update_draft(
             reminder.include_penalties = include_penalties
         if attach_invoice_pdfs is not None:
             reminder.attach_invoice_pdfs = attach_invoice_pdfs
-        changes = {f: "modifié" for f, old in before.items() if getattr(reminder, f) != old and f != "channel"}
+        changes: dict[str, Any] = {
+            f: "modifié" for f, old in before.items() if getattr(reminder, f) != old and f != "channel"
+        }
         if before["channel"] != reminder.channel:
             changes["channel"] = [before["channel"], reminder.channel]
         if invoice_ids is not None:
             invoices = _open_invoices_of_one_client(reminder.business, invoice_ids)
             if invoices[0].client_id != reminder.client_id:
-                raise ValidationError({"invoice_ids": "Une relance concerne un seul client : gardez des factures de ce client."})
+                raise ValidationError(
+                    {"invoice_ids": "Une relance concerne un seul client : gardez des factures de ce client."}
+                )
             current = set(reminder.lines.values_list("invoice_id", flat=True))
             wanted = {invoice.pk for invoice in invoices}
             if current != wanted:
@@ -294,7 +312,11 @@ def update_draft(
         reminder.save()
         if changes:
             record(
-                business=reminder.business, actor=actor, action="updated", obj=reminder, client=reminder.client,
+                business=reminder.business,
+                actor=actor,
+                action="updated",
+                obj=reminder,
+                client=reminder.client,
                 changes=changes,
             )
     return reminder
@@ -313,10 +335,17 @@ def delete_draft(*, reminder: Reminder, actor: User | None) -> None:
 
 
 def _next_reference(business: Business, year: int) -> str:
+    """R-2026-0001, R-2026-0002…, per business and year: a gapless sequence of frozen reminders."""
     prefix = f"R-{year}-"
-    taken = Reminder.objects.filter(business=business, reference__startswith=prefix).values_list("reference", flat=True)
-    highest = max((int(ref.removeprefix(prefix)) for ref in taken if ref.removeprefix(prefix).isdigit()), default=0)
-    return f"{prefix}{highest + 1:04d}"
+    # Longest first: "R-2026-10000" comes after "R-2026-9999", which a plain text sort would invert.
+    last = (
+        Reminder.objects.filter(business=business, reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) if last else 0
+    return f"{prefix}{number + 1:04d}"
 
 
 def provisional_reference(reminder: Reminder) -> str:
@@ -368,8 +397,12 @@ def _check_freezable(reminder: Reminder) -> None:
             {"invoice_ids": f"Facture(s) payée(s) ou annulée(s) depuis : {', '.join(paid)}. Retirez-les de la relance."}
         )
     check_placeholders(
-        {"subject": reminder.subject, "body": reminder.body, "letter_subject": reminder.letter_subject,
-         "letter_body": reminder.letter_body}
+        {
+            "subject": reminder.subject,
+            "body": reminder.body,
+            "letter_subject": reminder.letter_subject,
+            "letter_body": reminder.letter_body,
+        }
     )
 
 
@@ -381,7 +414,11 @@ def save_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         _freeze(reminder, Reminder.Status.SAVED, timezone.now())
         reminder.save()
         record(
-            business=reminder.business, actor=actor, action="saved", obj=reminder, client=reminder.client,
+            business=reminder.business,
+            actor=actor,
+            action="saved",
+            obj=reminder,
+            client=reminder.client,
             changes={"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256},
         )
     return reminder
@@ -417,10 +454,16 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         _freeze(reminder, Reminder.Status.SENDING, timezone.now())
         reminder.save()
         record(
-            business=reminder.business, actor=actor, action="send_requested", obj=reminder, client=reminder.client,
+            business=reminder.business,
+            actor=actor,
+            action="send_requested",
+            obj=reminder,
+            client=reminder.client,
             changes={
-                "reference": reminder.reference, "to": reminder.recipient_email,
-                "message_id": reminder.message_id, "pdf_sha256": reminder.pdf_sha256,
+                "reference": reminder.reference,
+                "to": reminder.recipient_email,
+                "message_id": reminder.message_id,
+                "pdf_sha256": reminder.pdf_sha256,
             },
         )
         _enqueue_send(reminder.pk)
@@ -437,7 +480,11 @@ def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
         reminder.send_claimed_at = None
         reminder.save(update_fields=["status", "send_claimed_at", "updated_at"])
         record(
-            business=reminder.business, actor=actor, action="send_retried", obj=reminder, client=reminder.client,
+            business=reminder.business,
+            actor=actor,
+            action="send_retried",
+            obj=reminder,
+            client=reminder.client,
             changes={"previous_error": reminder.send_error},
         )
         _enqueue_send(reminder.pk)
@@ -514,7 +561,11 @@ def record_registered_letter(
         reminder.save(update_fields=["registered_number", "receipt_date", "updated_at"])
         if changes:
             record(
-                business=reminder.business, actor=actor, action="registered_letter", obj=reminder,
-                client=reminder.client, changes=changes,
+                business=reminder.business,
+                actor=actor,
+                action="registered_letter",
+                obj=reminder,
+                client=reminder.client,
+                changes=changes,
             )
     return reminder

@@ -37,7 +37,11 @@ def _mark_failed(reminder: Reminder, error: str) -> str:
         status=Reminder.Status.SEND_FAILED, send_error=error, send_claimed_at=None, updated_at=timezone.now()
     )
     record(
-        business=reminder.business, actor=None, action="send_failed", obj=reminder, client=reminder.client,
+        business=reminder.business,
+        actor=None,
+        action="send_failed",
+        obj=reminder,
+        client=reminder.client,
         changes={"error": error},
     )
     return "failed"
@@ -72,7 +76,11 @@ def send_reminder_email(reminder_id: int) -> str:
         status=Reminder.Status.SENT, sent_at=sent_at, send_error="", updated_at=sent_at
     )
     record(
-        business=reminder.business, actor=None, action="sent", obj=reminder, client=reminder.client,
+        business=reminder.business,
+        actor=None,
+        action="sent",
+        obj=reminder,
+        client=reminder.client,
         changes={"to": reminder.recipient_email, "message_id": reminder.message_id},
     )
     return "sent"

@@ -1,6 +1,6 @@
 """Pages of the reminder workflow: editor, summary, history, templates, collection candidates."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +21,7 @@ from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditF
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Channel, Level, Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
-from law.limitation import limitation
+from law.limitation import Limitation, limitation
 from ledger.lookups import business_id_of
 from ledger.models import Invoice
 from ledger.services import Conflict
@@ -64,7 +64,7 @@ def _conflict_redirect(request: HttpRequest, reminder: Reminder, error: Conflict
 @login_required
 @require_http_methods(["POST"])
 def reminder_create(request: HttpRequest) -> HttpResponse:
-    """"Relancer" from a list: a draft, then the editor. Errors go back where the user was."""
+    """The "Relancer" button of a list: a draft, then the editor. Errors go back where the user was."""
     business = _business(request)
     try:
         reminder = services.create_reminder(
@@ -123,7 +123,7 @@ def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     letter_subject=data["letter_subject"] if old_channel == Channel.EMAIL else None,
                     letter_body=data["letter_body"] if old_channel == Channel.EMAIL else None,
                     include_penalties=data["include_penalties"],
-                    attach_invoice_pdfs=data["attach_invoice_pdfs"],
+                    attach_invoice_pdfs=data["attach_invoice_pdfs"] if old_channel == Channel.EMAIL else None,
                     invoice_ids=data["invoice_ids"],
                     texts_for_current_channel=True,
                 )
@@ -319,26 +319,32 @@ def reminder_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history_queryset(business: Any, data: dict[str, Any]) -> QuerySet[Reminder]:
-    reminders = Reminder.objects.frozen().filter(business=business)
+    """Saved and sent reminders, newest first; drafts only when asked for (they are not history yet)."""
+    if data.get("status") == Reminder.Status.DRAFT:
+        reminders = Reminder.objects.drafts().filter(business=business)
+        day_field, order = "created_at", ["-updated_at", "-id"]
+    else:
+        reminders = Reminder.objects.frozen().filter(business=business)
+        day_field, order = "frozen_at", ["-frozen_at", "-id"]
+        if data.get("status"):
+            reminders = reminders.filter(status=data["status"])
     if not data.get("inactive"):
         reminders = reminders.filter(deactivated_at__isnull=True)
     if data.get("date_from"):
-        reminders = reminders.filter(frozen_at__date__gte=data["date_from"])
+        reminders = reminders.filter(**{f"{day_field}__date__gte": data["date_from"]})
     if data.get("date_to"):
-        reminders = reminders.filter(frozen_at__date__lte=data["date_to"])
+        reminders = reminders.filter(**{f"{day_field}__date__lte": data["date_to"]})
     if data.get("client"):
         reminders = reminders.filter(client=data["client"])
     if data.get("level"):
         reminders = reminders.filter(level=data["level"])
     if data.get("channel"):
         reminders = reminders.filter(channel=data["channel"])
-    if data.get("status"):
-        reminders = reminders.filter(status=data["status"])
     lines = ReminderInvoice.objects.select_related("invoice").only("reminder_id", "invoice__number", "invoice_id")
     return (
         reminders.select_related("client")
         .prefetch_related(Prefetch("lines", queryset=lines.order_by("invoice__due_date", "invoice__number")))
-        .order_by("-frozen_at", "-id")
+        .order_by(*order)
     )
 
 
@@ -357,7 +363,8 @@ def history(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "filtered": bool(data) and any(data.values()),
-        "has_any": bool(page.object_list) or Reminder.objects.frozen().filter(business=business).exists(),
+        "has_any": bool(page.object_list) or Reminder.objects.filter(business=business).exists(),
+        "drafts_count": Reminder.objects.drafts().filter(business=business).count(),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
     template = "dunning/_history_results.html" if _is_htmx(request) else "dunning/history.html"
@@ -410,7 +417,9 @@ def _template_preview(data: Any, level: int) -> dict[str, Any]:
     include = data.get("include_penalties") in (True, "on", "true", "1")
     sample = replace(sample_facts(level=level), include_penalties=include)
     values = build_values(sample)
-    texts = {field: str(data.get(field) or "") for field in ["letter_subject", "letter_body", "email_subject", "email_body"]}
+    texts = {
+        field: str(data.get(field) or "") for field in ["letter_subject", "letter_body", "email_subject", "email_body"]
+    }
     errors = {field: template_errors(text) for field, text in texts.items()}
     return {
         "email_subject": render_facts(texts["email_subject"], sample),
@@ -437,6 +446,14 @@ def template_preview(request: HttpRequest) -> HttpResponse:
 # Collection candidates
 
 
+@dataclass
+class CollectionRow:
+    invoice: Invoice
+    notice: Reminder | None
+    days_late: int
+    limitation: Limitation
+
+
 @login_required
 @require_http_methods(["GET"])
 def collections(request: HttpRequest) -> HttpResponse:
@@ -446,21 +463,30 @@ def collections(request: HttpRequest) -> HttpResponse:
     invoices = (
         Invoice.objects.open()
         .filter(business=business)
-        .annotate(
-            last_level=Subquery(latest.values("level")[:1], output_field=IntegerField()),
-            notice_id=Subquery(latest.values("id")[:1], output_field=IntegerField()),
-        )
+        .annotate(last_level=Subquery(latest.values("level")[:1], output_field=IntegerField()))
         .filter(last_level=Level.FORMAL_NOTICE)
         .select_related("client")
         .order_by("due_date", "number")
     )
     page = Paginator(invoices, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    notices = Reminder.objects.in_bulk([invoice.notice_id for invoice in page.object_list])
+    notices = {
+        line.invoice_id: line.reminder
+        for line in ReminderInvoice.objects.filter(
+            invoice__in=list(page.object_list), reminder__level=Level.FORMAL_NOTICE
+        )
+        .exclude(reminder__status=Reminder.Status.DRAFT)
+        .select_related("reminder")
+        .order_by("reminder__frozen_at", "reminder_id")
+    }
     today = timezone.localdate()
-    rows = []
-    for invoice in page.object_list:
-        invoice.days_late = invoice.days_late_on(today)
-        invoice.limitation = limitation(invoice.due_date, invoice.client.kind, today)
-        rows.append((invoice, notices.get(invoice.notice_id)))
+    rows = [
+        CollectionRow(
+            invoice=invoice,
+            notice=notices.get(invoice.pk),
+            days_late=invoice.days_late_on(today),
+            limitation=limitation(invoice.due_date, invoice.client.kind, today),
+        )
+        for invoice in page.object_list
+    ]
     context = {"nav": "collections", "page": page, "rows": rows}
     return render(request, "dunning/collections.html", context)

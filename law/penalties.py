@@ -1,4 +1,5 @@
-"""Late-payment penalties, exactly as PRODUCT.md §5 states them. Pure: no Django, no clock.
+"""Late-payment penalties, exactly as PRODUCT.md §5 states them. Pure: no Django, no clock
+(`relance.formats` is plain Python too).
 
 Professional debtor (C. com. L441-10 II, D441-5): interest from the day after the due date,
 without any reminder, each day at the rate of its half-year (ECB rate on 1 Jan / 1 Jul + 10
@@ -18,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from law.rates import HalfYear, LawError, MissingRate, RateTables
+from relance.formats import money, percent
 
 BUSINESS = "business"
 CONSUMER = "consumer"
@@ -32,14 +34,6 @@ MAX_RATE = Decimal("100")
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _percent(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + "\u202f%"
-
-
-def _euros(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",") + "\u202f€"
 
 
 @dataclass(frozen=True)
@@ -239,7 +233,7 @@ def compute_penalties(
     paid_total = sum((payment.amount for payment in payments), ZERO)
     if paid_total > amount:
         raise LawError(
-            f"Les règlements ({_euros(paid_total)}) dépassent le montant de la facture ({_euros(amount)}).",
+            f"Les règlements ({money(paid_total)}) dépassent le montant de la facture ({money(amount)}).",
             field="payments",
         )
 
@@ -344,6 +338,6 @@ def contract_rate_warning(contract_rate: Decimal, half_year: HalfYear, tables: R
     if contract_rate >= floor:
         return None
     return (
-        f"Le taux contractuel ({_percent(contract_rate)}) est inférieur au minimum légal du {half_year.label} : "
-        f"{_percent(floor)}, soit 3 fois le taux de l’intérêt légal (art. L441-10 du Code de commerce)."
+        f"Le taux contractuel ({percent(contract_rate)}) est inférieur au minimum légal du {half_year.label} : "
+        f"{percent(floor)}, soit 3 fois le taux de l’intérêt légal (art. L441-10 du Code de commerce)."
     )

@@ -95,3 +95,37 @@
     }
   });
 })();
+
+// Reminder texts (dunning): a click on a placeholder chip inserts it where the cursor was
+// last, in the last text field focused inside <form data-placeholder-target>.
+(function () {
+  "use strict";
+  var lastField = null;
+
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if ((field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && field.type === "text")) &&
+        field.closest("[data-placeholder-target]")) {
+      lastField = field;
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest("[data-placeholder]");
+    if (!chip) {
+      return;
+    }
+    event.preventDefault();
+    var field = lastField || document.querySelector("[data-placeholder-target] textarea");
+    if (!field) {
+      return;
+    }
+    var text = chip.getAttribute("data-placeholder");
+    var start = field.selectionStart == null ? field.value.length : field.selectionStart;
+    var end = field.selectionEnd == null ? field.value.length : field.selectionEnd;
+    field.value = field.value.slice(0, start) + text + field.value.slice(end);
+    field.focus();
+    field.setSelectionRange(start + text.length, start + text.length);
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();

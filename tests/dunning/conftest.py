@@ -42,7 +42,10 @@ def make_reminder(business: Business, owner: User) -> Callable[..., Reminder]:
     """A reminder in the wanted state for a fresh invoice (or the given ones)."""
 
     def build(
-        status: str = Reminder.Status.SAVED, invoices: list[Invoice] | None = None, level: int | None = None, **kwargs: Any
+        status: str = Reminder.Status.SAVED,
+        invoices: list[Invoice] | None = None,
+        level: int | None = None,
+        **kwargs: Any,
     ) -> Reminder:
         invoices = invoices or [make_invoice(business, make_client(business, **kwargs))]
         reminder = services.create_reminder(

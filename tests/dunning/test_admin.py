@@ -29,7 +29,10 @@ def test_frozen_reminder_is_read_only_in_the_admin(admin_http, make_reminder):
 def test_no_reminder_is_deleted_or_added_from_the_admin(admin_http, make_reminder):
     reminder = make_reminder()
     assert admin_http.get(reverse("admin:dunning_reminder_delete", args=[reminder.pk])).status_code == 403
-    assert admin_http.post(reverse("admin:dunning_reminder_delete", args=[reminder.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_http.post(reverse("admin:dunning_reminder_delete", args=[reminder.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert admin_http.get(reverse("admin:dunning_reminder_add")).status_code == 403
     response = admin_http.post(
         reverse("admin:dunning_reminder_changelist"),
@@ -54,10 +57,17 @@ def test_admin_actions_go_through_the_services(admin_http, make_reminder, draft)
 def test_template_admin_refuses_unknown_placeholders(admin_http, business):
     template = ensure_default_templates(business)[0]
     url = reverse("admin:dunning_remindertemplate_change", args=[template.pk])
-    response = admin_http.post(url, {
-        "business": business.pk, "level": 1, "letter_subject": "Objet", "letter_body": "Bonjour {inconnu}",
-        "email_subject": "Objet", "email_body": "Bonjour",
-    })
+    response = admin_http.post(
+        url,
+        {
+            "business": business.pk,
+            "level": 1,
+            "letter_subject": "Objet",
+            "letter_body": "Bonjour {inconnu}",
+            "email_subject": "Objet",
+            "email_body": "Bonjour",
+        },
+    )
     assert response.status_code == 200
     assert "Variable inconnue : {inconnu}" in response.content.decode()
     template.refresh_from_db()

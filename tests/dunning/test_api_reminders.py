@@ -51,8 +51,11 @@ def test_create_after_a_formal_notice_is_a_conflict(api, late_invoice, make_remi
 
 
 def test_patch_a_draft(api, draft):
-    response = api.patch(f"{BASE}/{draft.pk}", {"subject": "Objet {facture_numero}", "include_penalties": True},
-                         content_type="application/json")
+    response = api.patch(
+        f"{BASE}/{draft.pk}",
+        {"subject": "Objet {facture_numero}", "include_penalties": True},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["subject"] == "Objet {facture_numero}"
     assert response.json()["include_penalties"] is True
@@ -66,8 +69,9 @@ def test_patch_unknown_placeholder_is_422_at_the_field(api, draft):
 
 
 def test_patch_channel_then_texts_apply_to_the_new_channel(api, draft):
-    response = api.patch(f"{BASE}/{draft.pk}", {"channel": "letter", "body": "Courrier {montant_du}"},
-                         content_type="application/json")
+    response = api.patch(
+        f"{BASE}/{draft.pk}", {"channel": "letter", "body": "Courrier {montant_du}"}, content_type="application/json"
+    )
     body = response.json()
     assert body["channel"] == "letter" and body["body"] == "Courrier {montant_du}" and body["letter_body"] == ""
 
@@ -173,7 +177,10 @@ def test_another_business_reminders_are_404(outsider_api, draft, make_reminder):
     for reminder in (draft, frozen):
         assert outsider_api.get(f"{BASE}/{reminder.pk}").status_code == 404
         assert outsider_api.get(f"{BASE}/{reminder.pk}/pdf").status_code == 404
-        assert outsider_api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}, content_type="application/json").status_code == 404
+        assert (
+            outsider_api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}, content_type="application/json").status_code
+            == 404
+        )
         assert outsider_api.delete(f"{BASE}/{reminder.pk}").status_code == 404
         for action in ["save", "send", "retry", "deactivate", "reactivate"]:
             assert post(outsider_api, f"{BASE}/{reminder.pk}/{action}").status_code == 404
@@ -192,8 +199,14 @@ def test_wrong_method_is_405(api, draft):
 
 def test_openapi_documents_the_reminder_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ["/api/v1/reminders", "/api/v1/reminders/{id}", "/api/v1/reminders/{id}/save",
-                 "/api/v1/reminders/{id}/send", "/api/v1/reminders/{id}/deactivate",
-                 "/api/v1/reminders/{id}/reactivate", "/api/v1/reminders/{id}/pdf"]:
+    for path in [
+        "/api/v1/reminders",
+        "/api/v1/reminders/{id}",
+        "/api/v1/reminders/{id}/save",
+        "/api/v1/reminders/{id}/send",
+        "/api/v1/reminders/{id}/deactivate",
+        "/api/v1/reminders/{id}/reactivate",
+        "/api/v1/reminders/{id}/pdf",
+    ]:
         assert path in paths
     assert "application/pdf" in paths["/api/v1/reminders/{id}/pdf"]["get"]["responses"]["200"]["content"]

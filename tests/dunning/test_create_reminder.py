@@ -10,7 +10,6 @@ from dunning.defaults import default_template
 from dunning.models import Channel, Reminder, ReminderTemplate
 from ledger import services as ledger_services
 from ledger.models import AuditEvent
-from ledger.services import Conflict
 from tests.factories import make_client, make_invoice
 
 

@@ -69,9 +69,7 @@ def test_registered_letter_only_for_a_frozen_formal_notice(owner, make_reminder)
 def test_registered_letter_needs_a_number_and_a_plausible_date(owner, make_reminder):
     reminder = make_reminder(level=3)
     with pytest.raises(ValidationError) as error:
-        services.record_registered_letter(
-            reminder=reminder, actor=owner, number="", receipt_date=dt.date(2099, 1, 1)
-        )
+        services.record_registered_letter(reminder=reminder, actor=owner, number="", receipt_date=dt.date(2099, 1, 1))
     assert error.value.message_dict == {
         "number": ["Indiquez le numéro du recommandé."],
         "receipt_date": ["La date de réception ne peut pas être dans le futur."],

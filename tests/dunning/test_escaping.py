@@ -26,7 +26,9 @@ def hostile_draft(business, owner, hostile_name):
     client = make_client(business, name=hostile_name, contact_name=hostile_name, email="compta@client.fr")
     invoice = make_invoice(business, client, number="F-<b>1</b>")
     reminder = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk])
-    services.update_draft(reminder=reminder, actor=owner, body="Bonjour {client_nom},\n<i>{facture_numero}</i>\n\n{factures}")
+    services.update_draft(
+        reminder=reminder, actor=owner, body="Bonjour {client_nom},\n<i>{facture_numero}</i>\n\n{factures}"
+    )
     reminder.refresh_from_db()
     return reminder
 
@@ -44,8 +46,9 @@ def test_editor_and_summary_escape_the_client_name(owner_client, hostile_draft, 
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
-def test_email_html_escapes_and_pdf_prints_literally(owner, hostile_draft, hostile_name, smtp_server,
-                                                    django_capture_on_commit_callbacks):
+def test_email_html_escapes_and_pdf_prints_literally(
+    owner, hostile_draft, hostile_name, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         reminder = services.send_reminder(reminder=hostile_draft, actor=owner)
     message = email.message_from_bytes(smtp_server.messages[0]["data"], policy=default_policy)
@@ -59,7 +62,9 @@ def test_email_html_escapes_and_pdf_prints_literally(owner, hostile_draft, hosti
         page_text = "\n".join(page.extract_text() or "" for page in pdf.pages)
         # `#set page(fill: red)`, if evaluated, would paint a rectangle as large as the page.
         page_sized = [
-            rect for page in pdf.pages for rect in page.rects
+            rect
+            for page in pdf.pages
+            for rect in page.rects
             if rect["width"] >= page.width * 0.9 and rect["height"] >= page.height * 0.9
         ]
     assert squash(hostile_name) in squash(page_text)

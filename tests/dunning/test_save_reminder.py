@@ -100,8 +100,11 @@ def test_unknown_rate_builds_the_reminder_without_penalties(business, owner, mak
 def test_penalties_are_frozen_with_their_rates_and_segments(business, owner):
     with time_machine.travel(dt.datetime(2026, 3, 16, 10, tzinfo=PARIS), tick=False):
         invoice = make_invoice(
-            business, make_client(business), amount="1000.00",
-            issue_date=dt.date(2025, 12, 1), due_date=dt.date(2025, 12, 31),
+            business,
+            make_client(business),
+            amount="1000.00",
+            issue_date=dt.date(2025, 12, 1),
+            due_date=dt.date(2025, 12, 31),
         )
         reminder = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk], level=2)
         reminder = services.save_reminder(reminder=reminder, actor=owner)
@@ -116,3 +119,11 @@ def test_penalties_are_frozen_with_their_rates_and_segments(business, owner):
     assert snapshot["penalties"]["rates"] == [segments[0]["rate"]]
     total = Decimal("1000.00") + Decimal(invoice_facts["interest"]) + Decimal("40.00")
     assert snapshot["totals"]["total_due"] == f"{total:.2f}"
+
+
+def test_reference_numbering_passes_9999(owner, business, make_reminder):
+    previous = make_reminder()
+    year = previous.reference.split("-")[1]
+    Reminder.objects.filter(pk=previous.pk).update(reference=f"R-{year}-9999")
+    assert make_reminder().reference == f"R-{year}-10000"
+    assert make_reminder().reference == f"R-{year}-10001"

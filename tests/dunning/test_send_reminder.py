@@ -72,8 +72,9 @@ def test_sent_email_reaches_the_server_with_the_letter_attached(
     assert "1200,00€" in letter
 
 
-def test_original_invoice_pdf_is_attached_when_present(owner, business, client_with_email, smtp_server,
-                                                      django_capture_on_commit_callbacks):
+def test_original_invoice_pdf_is_attached_when_present(
+    owner, business, client_with_email, smtp_server, django_capture_on_commit_callbacks
+):
     from django.core.files.base import ContentFile
 
     invoice = make_invoice(business, client_with_email, number="F-7")
@@ -106,7 +107,9 @@ def test_refused_email_fails_then_retry_sends_exactly_one(
     assert draft.send_attempts == 2
     assert len(smtp_server.messages) == 1
     assert parse(smtp_server.messages[0])["Message-ID"] == message_id
-    actions = list(AuditEvent.objects.filter(object_type="reminder", object_id=draft.pk).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="reminder", object_id=draft.pk).values_list("action", flat=True)
+    )
     assert {"send_requested", "send_failed", "send_retried", "sent"} <= set(actions)
 
     # Neither a second run of the task nor a retry sends it again.
@@ -172,3 +175,17 @@ def test_frozen_reminder_cannot_be_sent_again(owner, make_reminder, status):
 def test_only_a_failed_send_can_be_retried(owner, make_reminder, status):
     with pytest.raises(Conflict, match="échoué"):
         services.retry_send(reminder=make_reminder(status=status), actor=owner)
+
+
+def test_sender_name_cannot_inject_headers_or_spoof_the_address(
+    owner, business, draft, smtp_server, django_capture_on_commit_callbacks
+):
+    business.sender_name = 'Atelier\r\nBcc: victime@example.fr "Faux" <spoof@evil.example>'
+    business.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_reminder(reminder=draft, actor=owner)
+    received = smtp_server.messages[0]
+    assert received["to"] == ["compta@client.fr"]
+    message = parse(received)
+    assert message["Bcc"] is None
+    assert [address.addr_spec for address in message["From"].addresses] == ["noreply@relance.test"]

@@ -46,8 +46,9 @@ def test_switching_to_email_takes_the_email_template(owner, business):
 
     invoice = make_invoice(business, make_client(business, email=""))
     reminder = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk])
-    services.update_draft(reminder=reminder, actor=owner, channel=Channel.EMAIL, texts_for_current_channel=True,
-                          body="Courrier modifié")
+    services.update_draft(
+        reminder=reminder, actor=owner, channel=Channel.EMAIL, texts_for_current_channel=True, body="Courrier modifié"
+    )
     reminder.refresh_from_db()
     assert reminder.channel == Channel.EMAIL
     assert reminder.body == default_template(1)["email_body"]

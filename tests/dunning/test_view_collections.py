@@ -1,6 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from ledger import services as ledger_services
@@ -25,7 +26,7 @@ def test_invoices_whose_last_reminder_is_a_formal_notice_are_listed(owner_client
     make_reminder(invoices=[reminded], level=1)
     response = owner_client.get(URL)
     content = response.content.decode()
-    assert [invoice.number for invoice, _notice in response.context["rows"]] == ["F-300"]
+    assert [row.invoice.number for row in response.context["rows"]] == ["F-300"]
     assert notice.reference in content
     assert "À renseigner" in content  # the registered letter number is missing
     assert "01/10/2031" in content  # 5 years after the due date for a professional
@@ -45,3 +46,14 @@ def test_other_business_invoices_are_not_listed(outsider_client, business, make_
 
 def test_collections_refuse_post(owner_client):
     assert owner_client.post(URL).status_code == 405
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_collections_query_count_does_not_grow(
+    owner_client, business, make_reminder, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        make_reminder(invoices=[make_invoice(business)], level=3)
+    with django_assert_max_num_queries(7):
+        response = owner_client.get(URL)
+    assert len(response.context["rows"]) == count

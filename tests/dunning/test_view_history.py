@@ -29,7 +29,7 @@ def test_history_lists_saved_and_sent_newest_first_without_drafts(owner_client, 
     assert listed == [newer, older]
     content = response.content.decode()
     assert reverse("dunning:reminder_detail", args=[newer.pk]) in content
-    assert draft.client.name not in content
+    assert reverse("dunning:reminder_detail", args=[draft.pk]) not in content
 
 
 def test_deactivated_reminders_are_hidden_unless_asked(owner, owner_client, make_reminder):
@@ -69,8 +69,9 @@ def test_bad_filters_are_422_in_french(owner_client):
 def test_another_business_client_is_not_a_filter_choice(owner_client, other_business, outsider):
     from tests.factories import make_invoice
 
-    foreign = services.create_reminder(business=other_business, actor=outsider,
-                                       invoice_ids=[make_invoice(other_business).pk])
+    foreign = services.create_reminder(
+        business=other_business, actor=outsider, invoice_ids=[make_invoice(other_business).pk]
+    )
     services.save_reminder(reminder=foreign, actor=outsider)
     response = owner_client.get(URL, {"client": foreign.client_id})
     assert response.status_code == 422
@@ -97,8 +98,9 @@ def test_history_pages_by_25(owner_client, make_reminder, business, client_with_
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_history_query_count_does_not_grow(owner_client, make_reminder, business, client_with_email,
-                                          django_assert_max_num_queries, count):
+def test_history_query_count_does_not_grow(
+    owner_client, make_reminder, business, client_with_email, django_assert_max_num_queries, count
+):
     from tests.factories import make_invoice
 
     for _ in range(count):
@@ -118,3 +120,14 @@ def test_history_shows_only_the_business_reminders(outsider_client, make_reminde
     response = outsider_client.get(URL)
     assert list(response.context["page"].object_list) == []
     assert reminder.reference not in response.content.decode()
+
+
+def test_drafts_are_listed_only_when_asked_for(owner_client, make_reminder):
+    draft = make_reminder(status="draft", name="Client en brouillon")
+    saved = make_reminder(name="Client enregistré")
+    page = owner_client.get(URL)
+    assert list(page.context["page"].object_list) == [saved]
+    assert "1 brouillon de relance en attente" in page.content.decode()
+    drafts = owner_client.get(URL, {"status": "draft"})
+    assert list(drafts.context["page"].object_list) == [draft]
+    assert f"Brouillon n° {draft.pk}" in drafts.content.decode()

@@ -151,8 +151,15 @@ def test_registered_letter_invalid_is_422(owner_client, make_reminder):
     ]
 
 
-ACTIONS = ["reminder_save", "reminder_send", "reminder_retry", "reminder_deactivate", "reminder_reactivate",
-           "reminder_registered", "reminder_delete"]
+ACTIONS = [
+    "reminder_save",
+    "reminder_send",
+    "reminder_retry",
+    "reminder_deactivate",
+    "reminder_reactivate",
+    "reminder_registered",
+    "reminder_delete",
+]
 PAGES = ["reminder_detail", "reminder_pdf", "reminder_email", "reminder_print", "reminder_edit"]
 
 

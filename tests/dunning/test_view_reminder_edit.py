@@ -62,9 +62,7 @@ def test_missing_fields_are_422_in_french(owner_client, draft):
 
 
 def test_changing_channel_keeps_the_user_in_the_editor(owner_client, draft):
-    response = owner_client.post(
-        edit_url(draft), form_data(draft, channel=Channel.LETTER, letter_body="Mon courrier")
-    )
+    response = owner_client.post(edit_url(draft), form_data(draft, channel=Channel.LETTER, letter_body="Mon courrier"))
     assert response["Location"] == edit_url(draft)
     draft.refresh_from_db()
     assert draft.channel == Channel.LETTER

@@ -39,7 +39,9 @@ def test_saving_a_template_changes_only_that_level(owner_client, business, owner
     assert response.status_code == 302
     template = ReminderTemplate.objects.get(business=business, level=1)
     assert template.email_subject == "Petit rappel : {facture_numero}"
-    assert ReminderTemplate.objects.get(business=business, level=2).email_subject == default_template(2)["email_subject"]
+    assert (
+        ReminderTemplate.objects.get(business=business, level=2).email_subject == default_template(2)["email_subject"]
+    )
     assert AuditEvent.objects.filter(object_type="remindertemplate", object_id=template.pk, actor=owner).exists()
 
 
@@ -63,8 +65,13 @@ def test_lone_brace_and_empty_text_are_refused(owner_client):
 def test_live_preview_renders_both_texts_on_sample_data(owner_client):
     response = owner_client.post(
         reverse("dunning:template_preview"),
-        {"level": 1, "email_subject": "Objet {facture_numero}", "email_body": "Bonjour {client_nom}\n\n{factures}",
-         "letter_subject": "Courrier", "letter_body": "Madame, Monsieur, {montant_du} <b>gras</b>"},
+        {
+            "level": 1,
+            "email_subject": "Objet {facture_numero}",
+            "email_body": "Bonjour {client_nom}\n\n{factures}",
+            "letter_subject": "Courrier",
+            "letter_body": "Madame, Monsieur, {montant_du} <b>gras</b>",
+        },
     )
     content = response.content.decode()
     assert response.status_code == 200

@@ -114,7 +114,7 @@ def test_missing_rate_is_a_422_naming_the_half_year() -> None:
         (
             {"payments": [{"date": "2025-07-01", "amount": "2000"}]},
             "payments",
-            "Les règlements (2000,00\u202f€) dépassent le montant de la facture (1000,00\u202f€).",
+            "Les règlements (2\u202f000,00\u202f€) dépassent le montant de la facture (1\u202f000,00\u202f€).",
         ),
         ({"payments": ["2025-07-01:10"]}, "payments", "Règlement n° 1 : attendu {date, amount}."),
     ],

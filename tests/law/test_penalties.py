@@ -344,7 +344,7 @@ def test_penalties_is_interest_plus_indemnity(tables: RateTables) -> None:
         (
             {"payments": [{"date": "2025-07-01", "amount": "1000.01"}]},
             "payments",
-            "Les règlements (1000,01\u202f€) dépassent le montant de la facture (1000,00\u202f€).",
+            "Les règlements (1\u202f000,01\u202f€) dépassent le montant de la facture (1\u202f000,00\u202f€).",
         ),
     ],
 )

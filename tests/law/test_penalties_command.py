@@ -135,3 +135,20 @@ def test_argument_errors_are_french_and_exit_1_not_2(var_dir: dict[str, str], ar
     assert (answer.returncode, answer.stdout) == (1, "")
     assert answer.stderr.startswith(message)
     assert "usage:" not in answer.stderr and "error:" not in answer.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["penalties"], "Calcule les pénalités de retard"),
+        (["rates"], "Les tables de taux"),
+        (["rates", "show"], "Affiche, par semestre"),
+        (["rates", "import"], "# known_through: 2026-06-30"),
+        (["rates", "fetch"], "FM.D.U2.EUR.4F.KR.MRR_FR.LEV"),
+    ],
+)
+def test_help_is_printed_in_french(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        call_command(*args, "--help")
+    assert caught.value.code == 0
+    assert expected in capsys.readouterr().out

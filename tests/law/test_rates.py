@@ -153,3 +153,14 @@ def test_a_half_year_starts_on_1_january_or_1_july_only() -> None:
     assert HalfYear.starting(dt.date(2026, 7, 1)) == HalfYear(2026, 2)
     with pytest.raises(LawError, match="1er janvier ou le 1er juillet"):
         HalfYear.starting(dt.date(2026, 7, 15))
+
+
+def test_the_law_core_imports_without_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, law.rates, law.penalties, law.ratefiles, law.limitation, law.terms; "
+        "sys.exit(any(name.split('.')[0] == 'django' for name in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -148,3 +148,11 @@ def test_page_queries_are_bounded(owner_client: HttpClient, django_assert_max_nu
     owner_client.get(URL)
     with django_assert_max_num_queries(6):
         assert owner_client.get(URL).status_code == 200
+
+
+def test_a_file_over_1_mb_is_refused(staff_client: HttpClient) -> None:
+    response = staff_client.post(IMPORT_URL, upload(LEGAL_CSV + b"#" * (1024 * 1024)))
+    assert response.status_code == 422
+    assert response.context["form"].errors["file"] == [
+        "Le fichier dépasse 1 Mo : une table de taux tient en quelques kilo-octets."
+    ]

@@ -168,3 +168,9 @@ def test_queries_are_constant(api: HttpClient, business: Business, django_assert
     for index in range(45):
         make_reminder(due(business, dt.date(2026, 11, 1) + dt.timedelta(days=index % 25)))
     assert load() == few
+
+
+def test_endpoints_are_documented(db: None) -> None:
+    paths = HttpClient().get("/api/v1/openapi.json").json()["paths"]
+    assert "get" in paths["/api/v1/late-payments"]
+    assert "get" in paths["/api/v1/late-payments/{key}/invoices"]

@@ -85,11 +85,13 @@ def test_unknown_sort_falls_back_to_name(owner_client: HttpClient, business: Bus
     assert names(response) == ["A", "B"]
 
 
-def test_htmx_gets_the_results_fragment(owner_client: HttpClient, business: Business) -> None:
+def test_htmx_gets_the_results_fragment_with_the_current_sort(owner_client: HttpClient, business: Business) -> None:
     make_client(business, name="Garage Durand")
-    response = owner_client.get(URL, {"q": "gar"}, headers={"HX-Request": "true"})
+    response = owner_client.get(URL, {"q": "gar", "sort": "-balance"}, headers={"HX-Request": "true"})
     assert response.text.lstrip().startswith('<div id="results"')
     assert "Garage Durand" in response.text
+    assert '<option value="-balance" selected>' in response.text
+    assert 'form="filters"' in response.text
 
 
 def test_history_restore_gets_the_full_page(owner_client: HttpClient) -> None:

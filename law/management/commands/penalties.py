@@ -23,16 +23,30 @@ class Command(FrenchCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--amount", required=True, help="Montant TTC de la facture, par exemple 1000.00.")
-        parser.add_argument("--due-date", required=True, help="Échéance, AAAA-MM-JJ.")
-        parser.add_argument("--until", required=True, help="Date de calcul (paiement ou aujourd’hui), AAAA-MM-JJ.")
         parser.add_argument(
-            "--debtor", required=True, help="business (client professionnel) ou consumer (particulier)."
+            "--amount", required=True, metavar="MONTANT", help="Montant TTC de la facture, par exemple 1000.00."
         )
-        parser.add_argument("--contract-rate", help="Taux contractuel en % par an, à la place de BCE + 10 points.")
-        parser.add_argument("--notice-date", help="Particulier : date de réception de la mise en demeure, AAAA-MM-JJ.")
+        parser.add_argument("--due-date", required=True, metavar="AAAA-MM-JJ", help="Échéance, AAAA-MM-JJ.")
+        parser.add_argument(
+            "--until", required=True, metavar="AAAA-MM-JJ", help="Date de calcul (paiement ou aujourd’hui), AAAA-MM-JJ."
+        )
+        parser.add_argument(
+            "--debtor",
+            required=True,
+            metavar="business|consumer",
+            help="business (client professionnel) ou consumer (particulier).",
+        )
+        parser.add_argument(
+            "--contract-rate", metavar="TAUX", help="Taux contractuel en %% par an, à la place de BCE + 10 points."
+        )
+        parser.add_argument(
+            "--notice-date",
+            metavar="AAAA-MM-JJ",
+            help="Particulier : date de réception de la mise en demeure, AAAA-MM-JJ.",
+        )
         parser.add_argument(
             "--payment",
+            metavar="AAAA-MM-JJ:MONTANT",
             action="append",
             default=[],
             type=payment_flag,

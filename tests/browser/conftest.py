@@ -1,0 +1,118 @@
+"""Shared pieces of the Chromium tests: a live server, a signed-in page, the axe-core check."""
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.test import Client as HttpClient
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from accounts.models import User
+from ledger import services
+from ledger.models import Client
+from tests.factories import make_client, make_invoice, make_user
+
+# Django refuses ORM calls from the thread Playwright's sync API runs an event loop in;
+# `make test` sets this, a direct `pytest tests/browser` run needs it as well.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE_PATH = Path(__file__).with_name("axe-4.14.1.min.js")
+BLOCKING_IMPACTS = {"serious", "critical"}
+PASSWORD = "motdepasse-solide-42"
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: Any) -> str:
+    """Lets tests write `page.goto("/clients/")`."""
+    return str(live_server.url)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # axe is injected as an inline script, which the app's CSP (script-src 'self') rightly
+    # refuses: only the test's browser context ignores the policy, the server still sends it.
+    return {**browser_context_args, "bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
+@pytest.fixture
+def user(transactional_db: None) -> User:
+    return make_user(email="marie@relance.test", password=PASSWORD)
+
+
+@pytest.fixture
+def signed_in_page(page: Page, user: User, live_server: Any) -> Page:
+    """A page whose browser carries a session of `user` (the login form has its own tests)."""
+    http = HttpClient()
+    http.force_login(user)
+    session = http.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    return page
+
+
+@pytest.fixture
+def ledger_data(user: User) -> dict[str, Any]:
+    """Just enough for every block of the dashboard and the lists: late, partly paid, not yet due."""
+    business = user.business
+    assert business is not None
+    today = timezone.localdate()
+    atelier = make_client(business, name="Atelier Dupont")
+    particulier = make_client(business, name="Jeanne Morel", kind=Client.Kind.CONSUMER, email="")
+    late = make_invoice(business, atelier, amount="1200.00", issue_date=today - dt.timedelta(days=75))
+    services.record_payment(invoice=late, actor=None, date=today - dt.timedelta(days=10), amount=Decimal("200.00"))
+    make_invoice(business, particulier, amount="450.00", issue_date=today - dt.timedelta(days=120))
+    not_due = make_invoice(business, atelier, amount="800.00", issue_date=today - dt.timedelta(days=5))
+    return {"clients": [atelier, particulier], "late": late, "not_due": not_due}
+
+
+def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    page.add_script_tag(path=AXE_PATH)
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:5]:
+            lines.append(f"      {' '.join(map(str, node['target']))}  {node['html'][:160]}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"      … and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def assert_no_serious_axe_violations(page: Page) -> None:
+    violations = serious_axe_violations(page)
+    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
+
+
+def axe_report(page: Page, paths: list[str]) -> dict[str, str]:
+    """Visits each path and returns {path: readable violations} for those that have any.
+
+    Asserting `report == {}` once lists every page's problems in one failure.
+    """
+    report = {}
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.ok, f"{path} answered {response and response.status}"
+        assert urlparse(page.url).path == path, f"{path} led to {page.url}"
+        violations = serious_axe_violations(page)
+        if violations:
+            report[path] = describe_violations(violations)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _fail_fast(request: pytest.FixtureRequest) -> None:
+    # Playwright waits 30 s for a missing element by default: far longer than any page here needs.
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(10_000)
