@@ -403,6 +403,7 @@ def template_edit(request: HttpRequest, level: int) -> HttpResponse:
         form = TemplateForm(instance=template)
     context = {
         "nav": "settings",
+        "section": "templates",
         "template": template,
         "form": form,
         "levels": Level.choices,

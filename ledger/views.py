@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Business
 from dunning.models import Reminder
+from law.deadlines import invoices_near_limitation, limitation_flags
+from law.panel import penalty_panel
 from law.terms import CUSTOM_DAYS
 from ledger import audit, queries, services
 from ledger.forms import (
@@ -88,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "has_clients": has_invoices or Client.objects.filter(business=business).exists(),
         "to_do": _with_status(queries.never_reminded_late_invoices(business, today)[:5], today),
         "reminder_counts": queries.reminder_counts(business),
+        "limitation_flags": invoices_near_limitation(business, today),
         "today": today,
     }
     return render(request, "ledger/dashboard.html", context)
@@ -170,6 +173,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         invoice for invoice in invoices if invoice.status_on(today) in {InvoiceStatus.LATE, InvoiceStatus.NOT_DUE}
     ]
     late = [invoice for invoice in open_invoices if invoice.status_on(today) == InvoiceStatus.LATE]
+    flags = limitation_flags(open_invoices, today, debtor=client.kind)
+    for flag in flags:
+        flag.invoice.limitation_flag = flag  # type: ignore[attr-defined]
     context = {
         "nav": "clients",
         "client": client,
@@ -184,6 +190,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history(AuditEvent.objects.filter(business_id=client.business_id, client=client)),
         "history_size": HISTORY_SIZE,
         "paused": client.is_paused_on(today),
+        "limitation_flags": flags,
     }
     return render(request, "ledger/client_detail.html", context)
 
@@ -393,6 +400,8 @@ def _invoice_detail_response(
     cancel_form: CancelInvoiceForm | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
+    # Loaded once for the page and for the penalty computation, which reads the same lists.
+    prefetch_related_objects([invoice], "payments", "credit_notes")
     payments = list(invoice.payments.all())
     credit_notes = list(invoice.credit_notes.all())
     reminders = list(Reminder.objects.frozen().filter(invoices=invoice).order_by("-frozen_at", "-id"))
@@ -417,6 +426,7 @@ def _invoice_detail_response(
         "cancel_form": cancel_form or CancelInvoiceForm(prefix="cancel"),
         "history": _history(AuditEvent.objects.filter(business_id=invoice.business_id, invoice=invoice)),
         "history_size": HISTORY_SIZE,
+        "penalty_panel": penalty_panel(invoice, today, reminders=reminders) if state == InvoiceStatus.LATE else None,
     }
     return render(request, "ledger/invoice_detail.html", context, status=status)
 

@@ -9,7 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("ledger.urls")),
     path("compte/", include("accounts.urls")),
     path("relances/", include("dunning.urls")),
-    path("taux/", include("law.urls")),
+    path("", include("law.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -40,6 +40,20 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "bypass_csp": True, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
 
 
+@pytest.fixture(autouse=True)
+def short_timeouts(request: pytest.FixtureRequest) -> None:
+    # Playwright waits 30 s for a missing element by default: far longer than any page here needs.
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(10_000)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Letters and uploads go to the test's own directory (the live server shares the settings)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
 @pytest.fixture
 def user(transactional_db: None) -> User:
     return make_user(email="marie@relance.test", password=PASSWORD)
@@ -65,9 +79,9 @@ def ledger_data(user: User) -> dict[str, Any]:
     particulier = make_client(business, name="Jeanne Morel", kind=Client.Kind.CONSUMER, email="")
     late = make_invoice(business, atelier, amount="1200.00", issue_date=today - dt.timedelta(days=75))
     services.record_payment(invoice=late, actor=None, date=today - dt.timedelta(days=10), amount=Decimal("200.00"))
-    make_invoice(business, particulier, amount="450.00", issue_date=today - dt.timedelta(days=120))
+    consumer_late = make_invoice(business, particulier, amount="450.00", issue_date=today - dt.timedelta(days=120))
     not_due = make_invoice(business, atelier, amount="800.00", issue_date=today - dt.timedelta(days=5))
-    return {"clients": [atelier, particulier], "late": late, "not_due": not_due}
+    return {"clients": [atelier, particulier], "late": late, "consumer_late": consumer_late, "not_due": not_due}
 
 
 def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -109,10 +123,3 @@ def axe_report(page: Page, paths: list[str]) -> dict[str, str]:
         if violations:
             report[path] = describe_violations(violations)
     return report
-
-
-@pytest.fixture(autouse=True)
-def _fail_fast(request: pytest.FixtureRequest) -> None:
-    # Playwright waits 30 s for a missing element by default: far longer than any page here needs.
-    if "page" in request.fixturenames:
-        request.getfixturevalue("page").set_default_timeout(10_000)

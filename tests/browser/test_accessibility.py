@@ -7,7 +7,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from tests.browser.conftest import PASSWORD, assert_no_serious_axe_violations, axe_report
+from dunning import services as dunning_services
+from tests.browser.conftest import (
+    PASSWORD,
+    assert_no_serious_axe_violations,
+    axe_report,
+    describe_violations,
+    serious_axe_violations,
+)
 
 ANONYMOUS_PAGES = ["/compte/inscription/", "/compte/connexion/", "/compte/mot-de-passe/oublie/"]
 SETTINGS_PAGES = [
@@ -51,6 +58,30 @@ def test_ledger_pages_with_data_have_no_serious_accessibility_violation(
     client, invoice = ledger_data["clients"][0], ledger_data["late"]
     detail_pages = [f"/clients/{client.pk}/", f"/clients/{client.pk}/modifier/", f"/factures/{invoice.pk}/"]
     assert axe_report(signed_in_page, LEDGER_PAGES + detail_pages) == {}
+
+
+@pytest.mark.browser
+def test_reminder_pages_have_no_serious_accessibility_violation(
+    signed_in_page: Page, user: User, ledger_data: dict[str, Any]
+) -> None:
+    assert user.business is not None
+    draft = dunning_services.create_reminder(business=user.business, actor=user, invoice_ids=[ledger_data["late"].pk])
+    saved = dunning_services.save_reminder(
+        reminder=dunning_services.create_reminder(
+            business=user.business, actor=user, invoice_ids=[ledger_data["consumer_late"].pk]
+        ),
+        actor=user,
+    )
+    paths = ["/relances/", f"/relances/{draft.pk}/modifier/", "/relances/modeles/1/", "/relances/recouvrement/"]
+    report = axe_report(signed_in_page, paths)
+    for reminder in (draft, saved):
+        # The summary hides the letter's text in a disclosure: check it opened as well.
+        signed_in_page.goto(f"/relances/{reminder.pk}/")
+        for summary in signed_in_page.locator("main details > summary").all():
+            summary.click()
+        if violations := serious_axe_violations(signed_in_page):
+            report[f"/relances/{reminder.pk}/ (opened)"] = describe_violations(violations)
+    assert report == {}
 
 
 @pytest.mark.browser

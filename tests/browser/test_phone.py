@@ -55,6 +55,8 @@ def test_pages_at_phone_width_have_no_serious_accessibility_violation(
     # Some violations exist only once the layout narrows (scrollable previews, stacked tables).
     signed_in_page.set_viewport_size(PHONE)
     client, invoice = ledger_data["clients"][0], ledger_data["late"]
-    paths = ["/", "/clients/", f"/clients/{client.pk}/", "/factures/", "/factures/nouvelle/", f"/factures/{invoice.pk}/"]
-    paths += ["/retards/", "/relances/", "/relances/modeles/1/", "/relances/recouvrement/"]
+    paths = [
+        "/", "/clients/", f"/clients/{client.pk}/", "/factures/", "/factures/nouvelle/", f"/factures/{invoice.pk}/",
+        "/retards/", "/relances/", "/relances/modeles/1/", "/relances/recouvrement/",
+    ]  # fmt: skip
     assert axe_report(signed_in_page, paths) == {}

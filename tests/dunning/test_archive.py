@@ -354,7 +354,13 @@ def test_concatenation_keeps_every_page_and_its_text(tmp_path, make_reminder):
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(None, ""), (900, "900\u00a0o"), (55_296, "54\u00a0ko"), (12_897_484, "12,3\u00a0Mo"), (3 * 1024**3, "3,0\u00a0Go")],
+    [
+        (None, ""),
+        (900, "900\u00a0o"),
+        (55_296, "54\u00a0ko"),
+        (12_897_484, "12,3\u00a0Mo"),
+        (3 * 1024**3, "3,0\u00a0Go"),
+    ],
 )
 def test_file_sizes_are_written_in_french(size, text):
     from dunning.models import file_size_text

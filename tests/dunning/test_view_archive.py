@@ -76,7 +76,7 @@ def test_archive_page_queries_do_not_grow_with_exports(business, owner, owner_cl
     ArchiveExport.objects.bulk_create(
         [ArchiveExport(business=business, requested_by=owner, date_from=TODAY, date_to=TODAY) for _ in range(30)]
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = owner_client.get(LIST_URL)
     assert len(response.context["page"].object_list) == 20
 

@@ -27,6 +27,7 @@ def test_template_page_shows_texts_placeholders_and_a_preview(owner_client, busi
     content = response.content.decode()
     assert response.status_code == 200
     assert response.context["nav"] == "settings"
+    assert 'aria-current="page">Modèles de relance' in content
     assert ReminderTemplate.objects.filter(business=business).count() == 3
     assert "{relances_precedentes}" in content
     assert "F-2026-048" in content  # the sample invoices of the preview

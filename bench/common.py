@@ -1,0 +1,125 @@
+"""What every measure shares: results with their target, percentiles, a stopwatch, the context."""
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target as the issue states it; `check(value, baseline)` says whether it is held."""
+
+    text: str
+    check: Callable[[float, float | None], bool]
+
+
+def ratio_at_most(limit: float, text: str = "") -> Target:
+    return Target(text or f"≤ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline <= limit)
+
+
+def ratio_at_least(limit: float) -> Target:
+    return Target(f"≥ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline >= limit)
+
+
+def below(limit: float, unit: str) -> Target:
+    return Target(f"< {limit:g} {unit}", lambda value, baseline: value < limit)
+
+
+def same_as_baseline() -> Target:
+    return Target("= baseline", lambda value, baseline: baseline is not None and value == baseline)
+
+
+@dataclass
+class Result:
+    name: str
+    value: float | None
+    unit: str
+    baseline: float | None = None
+    target: Target | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    @property
+    def ok(self) -> bool | None:
+        """None for a figure without a target; False when the measure could not run."""
+        if self.target is None:
+            return None
+        if self.value is None:
+            return False
+        return self.target.check(self.value, self.baseline)
+
+    def as_json(self) -> dict[str, Any]:
+        def rounded(number: float | None) -> float | None:
+            return None if number is None else round(number, 4)
+
+        return {
+            "name": self.name,
+            "value": rounded(self.value),
+            "unit": self.unit,
+            "baseline": rounded(self.baseline),
+            "ratio": rounded(self.ratio),
+            "target": self.target.text if self.target else None,
+            "ok": self.ok,
+        }
+
+
+def failed(names: list[tuple[str, str, Target | None]], error: str) -> list[Result]:
+    """The rows of a measure that could not run: no value, not ok, and why."""
+    return [Result(name, None, unit, target=target, note=error) for name, unit, target in names]
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest sample with at least `share` of the samples at or below it."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def milliseconds(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+@dataclass
+class Scale:
+    name: str
+    invoices: int  # in the measured business
+    reminders: int  # frozen reminders of that business, all in the archive
+    other_businesses: int
+    other_invoices: int
+    requests: int  # per view and per page
+    letters: int  # per PDF variant (Typst), alternating with the bare render
+    weasyprint_letters: int
+    wrk_seconds: int
+
+
+QUICK = Scale("quick", 10_000, 1_000, 4, 1_000, requests=30, letters=30, weasyprint_letters=10, wrk_seconds=10)
+FULL = Scale("full", 100_000, 10_000, 9, 2_000, requests=50, letters=50, weasyprint_letters=20, wrk_seconds=10)
+
+
+@dataclass
+class Context:
+    """What the measures get from the run: the scale, where to write, the data generated."""
+
+    scale: Scale
+    out: Path
+    seed: int
+    business_id: int = 0
+    user_id: int = 0
+    small_business_id: int = 0
+    small_user_id: int = 0
+    notes: list[str] = field(default_factory=list)

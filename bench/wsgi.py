@@ -1,0 +1,9 @@
+"""WSGI entry point for gunicorn in the throughput measure: the product plus `/bench/hello/`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+application = get_wsgi_application()
