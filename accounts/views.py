@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import forms, services
 from accounts.lookups import get_business_for, get_token_for
 from accounts.models import ApiToken, Business, PaymentTerms, User
+from law.business_terms import DAY_COUNT_TEXT, contract_floor_unknown
 from law.rates import HalfYear, MissingRate
 from law.tables import load_rate_tables
 from law.terms import due_date_for
@@ -303,6 +304,8 @@ def settings_terms(request: HttpRequest) -> HttpResponse:
             "penalty_terms_help": PENALTY_TERMS_HELP,
             "bucket_labels": bucket_labels(saved.bounds, saved.bucket_basis),
             "contract_rate_warning": contract_rate_warning(saved, timezone.localdate()),
+            "contract_floor_unknown": contract_floor_unknown(saved, timezone.localdate()),
+            "day_count_text": DAY_COUNT_TEXT,
         },
     )
 

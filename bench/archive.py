@@ -31,7 +31,7 @@ CHILD_TIMEOUT = 600
 
 def run_child(mode: str, export_id: int) -> tuple[dict[str, Any], float]:
     """The child's JSON line and its peak resident memory in MB."""
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
         [sys.executable, "-m", "bench.archive_child", mode, str(export_id)], stdout=subprocess.PIPE, cwd=ROOT
     )
     timer = threading.Timer(CHILD_TIMEOUT, process.kill)

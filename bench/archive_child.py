@@ -40,17 +40,19 @@ def bare(export_id: int) -> str:
             include_inactive=archive.include_inactive,
         ).values_list("pk", flat=True)
     )
-    with tempfile.TemporaryDirectory(prefix="relance-bench-") as directory:
-        with zipfile.ZipFile(Path(directory) / "bare.zip", "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-            for start in range(0, len(ids), CHUNK_SIZE):
-                documents = []
-                for reminder in Reminder.objects.filter(pk__in=ids[start : start + CHUNK_SIZE]).order_by("frozen_at", "id"):
-                    bundle.write(reminder.pdf.path, reminder.pdf_filename)
-                    documents.append(rendered_from_snapshot(reminder).letter.document())
-                payload = {"title": documents[0]["title"], "author": documents[0]["author"], "letters": documents}
-                pdf = typst.compile(**bare_compile_arguments(LETTER_TEMPLATE, payload))
-                assert isinstance(pdf, bytes)
-                (Path(directory) / f"chunk-{start}.pdf").write_bytes(pdf)
+    with (
+        tempfile.TemporaryDirectory(prefix="relance-bench-") as directory,
+        zipfile.ZipFile(Path(directory) / "bare.zip", "w", compression=zipfile.ZIP_DEFLATED) as bundle,
+    ):
+        for start in range(0, len(ids), CHUNK_SIZE):
+            documents = []
+            for reminder in Reminder.objects.filter(pk__in=ids[start : start + CHUNK_SIZE]).order_by("frozen_at", "id"):
+                bundle.write(reminder.pdf.path, reminder.pdf_filename)
+                documents.append(rendered_from_snapshot(reminder).letter.document())
+            payload = {"title": documents[0]["title"], "author": documents[0]["author"], "letters": documents}
+            pdf = typst.compile(**bare_compile_arguments(LETTER_TEMPLATE, payload))
+            assert isinstance(pdf, bytes)
+            (Path(directory) / f"chunk-{start}.pdf").write_bytes(pdf)
     return f"{len(ids)} letters"
 
 

@@ -18,7 +18,9 @@ class Target:
 
 
 def ratio_at_most(limit: float, text: str = "") -> Target:
-    return Target(text or f"≤ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline <= limit)
+    return Target(
+        text or f"≤ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline <= limit
+    )
 
 
 def ratio_at_least(limit: float) -> Target:

@@ -112,10 +112,33 @@ def invoice_attachments(reminder: Reminder) -> list[tuple[str, str]]:
     ]
 
 
-def attachment_names(reminder: Reminder, reference: str) -> list[str]:
+def statement_name(reference: str) -> str:
+    return f"decompte-penalites-{reference}.pdf"
+
+
+def attachment_names(reminder: Reminder, reference: str, *, statement: bool = False) -> list[str]:
+    """`statement`: the reminder claims penalties, so the "Décompte des pénalités de retard" goes along."""
     names = [f"relance-{reference}.pdf"]
+    if statement:
+        names.append(statement_name(reference))
     names += [name for name, _path in invoice_attachments(reminder)]
     return names
+
+
+def statement_pdf(reminder: Reminder) -> bytes:
+    """The penalty statement of a frozen reminder, from its snapshot: the figures its letter shows."""
+    from dunning.facts import rendered_from_snapshot
+    from dunning.letter import render_statement_pdf
+    from law.statement import reminder_statement
+
+    rendered = rendered_from_snapshot(reminder)
+    data = reminder_statement(
+        facts=rendered.facts,
+        segments=[line.segments for line in rendered.lines],
+        logo_path=rendered.letter.logo_path,
+        place=rendered.letter.place,
+    )
+    return render_statement_pdf(data)
 
 
 def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
@@ -133,6 +156,8 @@ def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
     message.attach_alternative(email["html"], "text/html")
     with reminder.pdf.open("rb") as pdf:
         message.attach(reminder.pdf_filename, pdf.read(), "application/pdf")
+    if statement_name(reminder.reference) in email["attachments"]:
+        message.attach(statement_name(reminder.reference), statement_pdf(reminder), "application/pdf")
     for name, path in invoice_attachments(reminder):
         with default_storage.open(path, "rb") as invoice_pdf:
             message.attach(name, invoice_pdf.read(), "application/pdf")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -239,7 +240,8 @@ def _logo(business: Business) -> tuple[str, str]:
     if not business.logo:
         return "", ""
     try:
-        return business.logo.path, business.logo.url
+        # The print view shows the logo through the business-scoped view, never a public /media/ URL.
+        return business.logo.path, reverse("accounts:logo")
     except (NotImplementedError, ValueError):
         return "", ""
 
@@ -288,7 +290,9 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
             subject=render_facts(reminder.subject, facts),
             body_text=body_text,
             body_html=body_html,
-            attachments=attachment_names(reminder, facts.reference),
+            attachments=attachment_names(
+                reminder, facts.reference, statement=facts.include_penalties and facts.total_due > facts.amount_due
+            ),
         )
     return Rendered(
         facts=facts,

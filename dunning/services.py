@@ -406,12 +406,15 @@ def _check_freezable(reminder: Reminder) -> None:
     )
 
 
-def save_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
-    """Freeze the draft for printing and postal mail (or fax, or by hand)."""
+def save_reminder(*, reminder: Reminder, actor: User | None, now: dt.datetime | None = None) -> Reminder:
+    """Freeze the draft for printing and postal mail (or fax, or by hand).
+
+    `now` is the moment of saving; only the demo data passes one, to build a past history
+    whose letters are dated (and their penalties computed) as of that day."""
     with transaction.atomic():
         reminder = _locked(reminder)
         _check_freezable(reminder)
-        _freeze(reminder, Reminder.Status.SAVED, timezone.now())
+        _freeze(reminder, Reminder.Status.SAVED, now or timezone.now())
         reminder.save()
         record(
             business=reminder.business,

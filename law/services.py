@@ -5,7 +5,6 @@ raises `ValidationError` ({"file": [...]} or {"url": "..."}) with French message
 """
 
 import datetime as dt
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -167,8 +166,8 @@ def _apply_legal(rate_file: RateFile, *, dry_run: bool, origin: str) -> RatesRep
 
 
 def ecb_url(url: str | None = None) -> str:
-    """--url, else the ECB_API_URL setting, else the ECB_API_URL environment variable, else the portal."""
-    return url or getattr(settings, "ECB_API_URL", "") or os.environ.get("ECB_API_URL", "") or DEFAULT_ECB_URL
+    """--url, else the ECB_API_URL setting (from the environment), else the ECB data portal."""
+    return url or settings.ECB_API_URL or DEFAULT_ECB_URL
 
 
 def download(url: str, *, timeout: float = 30) -> bytes:

@@ -7,13 +7,15 @@ themselves are never changed (PRODUCT.md §3). A rate the tables do not know rai
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
 
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Business
 from dunning.letter import SegmentFacts, StatementData, StatementInvoice
-from dunning.placeholders import BusinessFacts, ClientFacts
+from dunning.placeholders import BusinessFacts, ClientFacts, ReminderFacts
 from law.invoice import formal_notice_date, penalties_for_invoice
 from law.penalties import CONSUMER, PenaltyResult
 from law.rates import RateTables
@@ -123,6 +125,52 @@ def client_statement(client: Client, as_of: dt.date, tables: RateTables | None =
     )
     if not invoices:
         raise NothingToState(f"{client.name} n’a aucune facture en retard : il n’y a pas de pénalités à décompter.")
-    return build_statement(
-        business=invoices[0].business, client=client, invoices=invoices, as_of=as_of, tables=tables
+    return build_statement(business=invoices[0].business, client=client, invoices=invoices, as_of=as_of, tables=tables)
+
+
+def reminder_statement(
+    *,
+    facts: ReminderFacts,
+    segments: Sequence[Sequence[Mapping[str, str]]],
+    logo_path: Path | str | None = None,
+    place: str = "",
+) -> StatementData:
+    """The statement a reminder sends along, from the figures it froze (its snapshot): the
+    same amounts and periods as its letter, whatever happened to the invoices since.
+
+    `segments` are each invoice's periods as `Segment.as_json()` wrote them, in invoice order.
+    """
+    invoices = tuple(
+        StatementInvoice(
+            number=invoice.number,
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            total=invoice.total,
+            amount_due=invoice.amount_due,
+            days_late=invoice.days_late,
+            segments=tuple(
+                SegmentFacts(
+                    start=dt.date.fromisoformat(segment["start"]),
+                    end=dt.date.fromisoformat(segment["end"]),
+                    days=int(segment["days"]),
+                    rate=Decimal(segment["rate"]),
+                    base=Decimal(segment["base"]),
+                    interest=Decimal(segment["interest"]),
+                )
+                for segment in periods
+            ),
+            interest=invoice.interest,
+            indemnity=invoice.indemnity,
+        )
+        for invoice, periods in zip(facts.invoices, segments, strict=True)
+    )
+    return StatementData(
+        business=facts.business,
+        client=facts.client,
+        as_of=facts.reminder_date,
+        invoices=invoices,
+        reference=facts.reference,
+        contract_rate=facts.contract_rate,
+        logo_path=logo_path,
+        place=place,
     )

@@ -96,18 +96,27 @@ def _title(event: AuditEvent) -> str:
     return title.format(repr=event.object_repr)
 
 
+# PostgreSQL's jsonb does not keep key order: details are listed in this order, then by name.
+FIELD_ORDER = ["number", "amount", "total_excl_tax", "vat_amount", "total_incl_tax", "date", "issue_date", "due_date"]
+
+
+def _ordered(changes: dict[str, Any]) -> list[tuple[str, Any]]:
+    rank = {field: index for index, field in enumerate(FIELD_ORDER)}
+    return sorted(changes.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+
 def _details(event: AuditEvent) -> list[str]:
     changes: dict[str, Any] = event.changes or {}
     if event.action == "updated":
         lines = []
-        for field, change in changes.items():
+        for field, change in _ordered(changes):
             if isinstance(change, list) and len(change) == 2:
                 old, new = change
                 lines.append(f"{_field_label(field)} : {format_value(field, old)} → {format_value(field, new)}")
         return lines
     lines = [
         f"{_field_label(field)} : {format_value(field, value)}"
-        for field, value in changes.items()
+        for field, value in _ordered(changes)
         if not isinstance(value, (list, dict))
     ]
     if event.object_type in {"payment", "creditnote"} and event.invoice_id is not None and event.invoice is not None:

@@ -355,6 +355,15 @@ def record_credit_note(
         business=invoice.business, invoice=invoice, number=number, date=date, amount=amount, reason=reason
     )
     _full_clean(note, exclude=["business", "invoice"])
+    try:
+        return _save_credit_note(note, invoice=invoice, actor=actor)
+    except IntegrityError:
+        # Another request took the same number between the check and the insert.
+        raise ValidationError({"number": f"Un avoir n° {number} existe déjà."}) from None
+
+
+def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None) -> CreditNote:
+    number, amount, date = note.number, note.amount, note.date
     with transaction.atomic():
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:

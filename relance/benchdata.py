@@ -17,6 +17,7 @@ businesses and nothing else, so a bench run can share a database with real data.
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import random
 from collections import defaultdict
@@ -496,8 +497,8 @@ def _create_settlements(
 def _plan_reminders(
     rng: random.Random, plans: list[_InvoicePlan], count: int | None, today: dt.date
 ) -> list[_ReminderPlan]:
-    """Reminders about late invoices of one client each, escalating: an invoice already
-    reminded gets the next level, at least two weeks after the previous reminder."""
+    """Reminders about late invoices of one client each, escalating: an invoice is first reminded
+    once late, then at least two weeks after its previous reminder, one level higher each time."""
     late: dict[int, list[int]] = defaultdict(list)
     for index, plan in enumerate(plans):
         if plan.cancelled_on is None and plan.amount_due > 0 and plan.due_date < today:
@@ -507,19 +508,29 @@ def _plan_reminders(
     total_late = sum(len(indexes) for indexes in late.values())
     count = round(total_late * REMINDERS_PER_LATE_INVOICE) if count is None else count
     owners = list(late)
-    chosen = rng.choices(owners, weights=[len(late[owner]) for owner in owners], k=count)
+    cumulative = list(itertools.accumulate(len(late[owner]) for owner in owners))
     levels: dict[int, int] = {}
     dates: dict[int, list[dt.date]] = defaultdict(list)
-    reminders = []
-    for owner in chosen:
-        size = min(len(late[owner]), rng.choices([1, 2, 3, 10], weights=[65, 20, 10, 5])[0])
-        invoices = sorted(rng.sample(late[owner], size))
+
+    def earliest(index: int) -> dt.date:
+        if dates[index]:
+            return dates[index][-1] + dt.timedelta(days=14)
+        return plans[index].due_date + dt.timedelta(days=1)
+
+    reminders: list[_ReminderPlan] = []
+    # Bounded: a small business may not have enough late invoices for the count asked.
+    for _ in range(count * 50):
+        if len(reminders) == count:
+            break
+        owner = rng.choices(owners, cum_weights=cumulative)[0]
+        ready = [index for index in late[owner] if earliest(index) <= today]
+        if not ready:
+            continue
+        size = min(len(ready), rng.choices([1, 2, 3, 10], weights=[65, 20, 10, 5])[0])
+        invoices = sorted(rng.sample(ready, size))
         level = min(3, 1 + max(levels.get(index, 0) for index in invoices))
-        earliest = max(plans[index].due_date for index in invoices) + dt.timedelta(days=7)
-        for index in invoices:
-            if dates[index]:
-                earliest = max(earliest, dates[index][-1] + dt.timedelta(days=14))
-        day = min(today, earliest + dt.timedelta(days=rng.randint(0, 20)))
+        start = max(earliest(index) for index in invoices)
+        day = min(today, start + dt.timedelta(days=rng.randint(0, 20)))
         previous = tuple(sorted({d for index in invoices for d in dates[index]}))
         for index in invoices:
             levels[index] = level

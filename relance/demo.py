@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from accounts.models import Business, PaymentTerms, User
 from accounts.validators import luhn_ok
-from dunning.services import ensure_default_templates
+from dunning.models import Channel, Reminder
+from dunning.services import create_reminder, ensure_default_templates, save_reminder
 from law.terms import due_date_for
 from ledger.models import ZERO, AuditEvent, Client, CreditNote, Invoice, Payment
 from relance.formats import quantize
@@ -233,6 +235,7 @@ class DemoSummary:
     invoices: int = 0
     payments: int = 0
     credit_notes: int = 0
+    reminders: int = 0
 
 
 @dataclass
@@ -293,8 +296,42 @@ def load_demo(*, today: dt.date, seed: int = DEFAULT_SEED) -> DemoSummary:
         plans = _plan_invoices(today, rng)
         summary = _create_invoices(business, user, clients, plans, rng)
         ensure_default_templates(business)
+        summary.reminders = _create_reminders(business, user, today)
         summary.clients = len(clients)
     return summary
+
+
+def _create_reminders(business: Business, user: User, today: dt.date) -> int:
+    """A past history of printed reminders, so that "Lettres de relance" is not empty: for a
+    dozen clients with long-late invoices, a friendly reminder 10 days after the due date, a
+    second one 20 days later, and for the oldest a formal notice with its registered letter."""
+    late = (
+        Invoice.objects.late_on(today - dt.timedelta(days=12))
+        .filter(business=business, disputed=False)
+        .select_related("client")
+        .order_by("due_date", "id")
+    )
+    oldest_per_client: dict[int, Invoice] = {}
+    for invoice in late:
+        oldest_per_client.setdefault(invoice.client_id, invoice)
+    count = 0
+    for index, invoice in enumerate(list(oldest_per_client.values())[:12]):
+        steps = [(1, 10), (2, 30), (3, 60)] if index < 3 else [(1, 10), (2, 30)] if index < 7 else [(1, 10)]
+        for level, offset in steps:
+            day = invoice.due_date + dt.timedelta(days=offset)
+            if day >= today:
+                break
+            moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+            draft = create_reminder(
+                business=business, actor=user, invoice_ids=[invoice.pk], level=level, channel=Channel.LETTER
+            )
+            reminder = save_reminder(reminder=draft, actor=user, now=moment)
+            if level == 3:
+                Reminder.objects.filter(pk=reminder.pk).update(
+                    registered_number=f"1A {170000000 + invoice.pk:09d} 4", receipt_date=day + dt.timedelta(days=2)
+                )
+            count += 1
+    return count
 
 
 def _siren(rng: random.Random) -> str:

@@ -50,7 +50,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
-    SECRET_KEY = "relance-local-development-only-not-a-secret"
+    SECRET_KEY = "relance-local-development-only-not-a-secret"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -153,6 +153,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads (logos, invoice PDFs, frozen reminders, archives) are private: they are served only
+# through business-scoped views, never under a public URL.
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -244,6 +246,9 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
+# Where `relance rates fetch` reads the ECB main refinancing rate; empty = the ECB data portal.
+ECB_API_URL = os.environ.get("ECB_API_URL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -256,6 +261,12 @@ LOGGING = {
 # Source: ../shared/law/NOTES.md §5.3 (Urssaf announcement of 20 Feb 2026, relayed by
 # Service Public Entreprendre); secondary sources, to confirm on service-public.fr.
 REVENUE_CEILINGS = {
-    "sales": {"amount": "203100", "source": "Plafond micro-entreprise 2026 – ventes et hébergement (Urssaf, 20/02/2026)"},
-    "services": {"amount": "83600", "source": "Plafond micro-entreprise 2026 – prestations de services (Urssaf, 20/02/2026)"},
+    "sales": {
+        "amount": "203100",
+        "source": "Plafond micro-entreprise 2026 – ventes et hébergement (Urssaf, 20/02/2026)",
+    },
+    "services": {
+        "amount": "83600",
+        "source": "Plafond micro-entreprise 2026 – prestations de services (Urssaf, 20/02/2026)",
+    },
 }

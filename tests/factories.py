@@ -25,7 +25,11 @@ def make_business(**fields: Any) -> Business:
     return Business.objects.create(**{**defaults, **fields})
 
 
-def make_user(business: Business | None = None, email: str | None = None, password: str = "motdepasse-solide-42") -> User:
+def make_user(
+    business: Business | None = None,
+    email: str | None = None,
+    password: str = "motdepasse-solide-42",  # noqa: S107
+) -> User:
     business = business or make_business()
     return User.objects.create_user(email or f"user{next(_seq)}@relance.test", password, business=business)
 

@@ -73,6 +73,7 @@ def aim_at_real_rows(case: Any, rows: Rows) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("wsgi_keeps_test_connection")
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda mode: mode.value)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
 def test_ledger_api_answers_as_its_openapi_document_says(operation: Any, mode: GenerationMode, rows: Rows) -> None:

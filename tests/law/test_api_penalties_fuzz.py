@@ -34,5 +34,6 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, con
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
+@pytest.mark.usefixtures("wsgi_keeps_test_connection")
 def test_penalties_api_answers_as_its_openapi_document_says(case: Any) -> None:
     case.call_and_validate(checks=CHECKS)

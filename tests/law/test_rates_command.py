@@ -274,14 +274,6 @@ def test_fetch_uses_the_ecb_api_url_setting(ecb_server: str, settings: Any, froz
     assert Replay.requested == [SERIES_PATH]
 
 
-def test_fetch_uses_the_ecb_api_url_environment_variable(
-    ecb_server: str, monkeypatch: pytest.MonkeyPatch, frozen_today: dt.date
-) -> None:
-    monkeypatch.setenv("ECB_API_URL", ecb_server + SERIES_PATH)
-    assert run("fetch", "--dry-run")[0] == 0
-    assert Replay.requested == [SERIES_PATH]
-
-
 def test_default_url_is_the_ecb_data_portal_over_https() -> None:
     assert services.DEFAULT_ECB_URL == (
         "https://data-api.ecb.europa.eu/service/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV?format=csvdata"

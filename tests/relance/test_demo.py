@@ -6,8 +6,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from accounts.models import Business, User
+from dunning.models import Reminder
 from ledger.buckets import key_for
 from ledger.models import AuditEvent, Client, CreditNote, Invoice, Payment
 from relance.demo import DEMO_EMAIL, DEMO_PASSWORD, DemoAlreadyLoaded, load_demo, remove_demo
@@ -219,3 +221,17 @@ def test_demo_if_empty_leaves_a_used_database_alone(business: Business, capsys: 
 def test_demo_reset_and_if_empty_cannot_be_combined() -> None:
     with pytest.raises(CommandError):
         call_command("demo", "--reset", "--if-empty")
+
+
+def test_demo_history_has_frozen_reminders_dated_in_the_past_with_their_proof() -> None:
+    summary = load_demo(today=TODAY)
+
+    reminders = Reminder.objects.filter(business=summary.business)
+    assert reminders.count() == summary.reminders > 10
+    assert set(reminders.values_list("level", flat=True)) == {1, 2, 3}
+    for reminder in reminders:
+        assert reminder.status == Reminder.Status.SAVED
+        assert reminder.frozen_at is not None and timezone.localdate(reminder.frozen_at) < TODAY
+        assert reminder.pdf_sha256 and len(reminder.pdf_sha256) == 64
+    notices = reminders.filter(level=3)
+    assert all(notice.registered_number and notice.receipt_date for notice in notices)

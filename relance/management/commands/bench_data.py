@@ -1,4 +1,6 @@
+import argparse
 import datetime as dt
+from collections.abc import Callable
 import time
 from typing import Any
 
@@ -9,18 +11,24 @@ from dunning.models import Reminder
 from relance import benchdata
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
+def _count(minimum: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"attendu : un nombre entier d’au moins {minimum}, pas « {value} »")
+        return number
+
+    return parse
 
 
-def _not_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"attendu : une date AAAA-MM-JJ, pas « {value} »") from None
 
 
 class Command(BaseCommand):
@@ -30,14 +38,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--businesses", type=_positive, default=1, help="Nombre d’entreprises (défaut : 1).")
+        parser.add_argument("--businesses", type=_count(1), default=1, help="Nombre d’entreprises (défaut : 1).")
         parser.add_argument(
-            "--invoices-per-business", type=_positive, default=1000, help="Factures par entreprise (défaut : 1000)."
+            "--invoices-per-business", type=_count(1), default=1000, help="Factures par entreprise (défaut : 1000)."
         )
         parser.add_argument("--seed", type=int, default=1, help="Graine du tirage : même graine, mêmes données.")
         parser.add_argument(
             "--reminders-per-business",
-            type=_not_negative,
+            type=_count(0),
             default=None,
             help="Relances figées par entreprise (défaut : une pour deux factures en retard).",
         )
@@ -49,9 +57,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Supprime d’abord les données de benchmark existantes (et elles seules).",
         )
-        parser.add_argument(
-            "--today", type=dt.date.fromisoformat, default=None, help="Date du jour des données (AAAA-MM-JJ)."
-        )
+        parser.add_argument("--today", type=_day, default=None, help="Date du jour des données (AAAA-MM-JJ).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if benchdata.bench_data_exists():

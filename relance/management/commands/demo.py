@@ -33,6 +33,6 @@ class Command(BaseCommand):
         summary = demo.load_demo(today=timezone.localdate())
         self.stdout.write(
             f"Démonstration chargée : {summary.business}, {summary.clients} clients, {summary.invoices} factures, "
-            f"{summary.payments} règlements, {summary.credit_notes} avoirs."
+            f"{summary.payments} règlements, {summary.credit_notes} avoirs, {summary.reminders} relances."
         )
         self.stdout.write(f"Connexion : {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}")

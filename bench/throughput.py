@@ -1,0 +1,147 @@
+"""Requests per second of the late-payments page under gunicorn (2 workers), against a hello-world view.
+
+gunicorn serves `bench.wsgi` (the product plus `/bench/hello/`) on 127.0.0.1 with the product's
+settings as in production (DEBUG off, static files collected). `wrk` (Debian package) drives
+each URL for a bounded time after a short warm-up, logged in by the session cookie of the
+measured business's user. Both run on the same 2 cores, as the server's own load would.
+"""
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from accounts.models import User
+from bench.common import Context, Result, ratio_at_least
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+CONNECTIONS = 4
+WARMUP_SECONDS = 2
+START_TIMEOUT = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _session_cookie(user: User) -> str:
+    http = HttpClient()
+    http.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={http.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _fetch(url: str, cookie: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 (loopback URL built here)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback URL built here)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            if _fetch(url, "")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+def _wrk(url: str, cookie: str, seconds: int) -> tuple[float, str]:
+    """Requests per second, and wrk's latency line; any non-2xx answer voids the run."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}", url]
+    output = subprocess.run(  # noqa: S603 (fixed program, arguments are not shell-parsed)
+        command, capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"wrk saw errors on {url}:\n{output}")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", output)
+    if rate is None:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    return float(rate.group(1)), f"mean latency {latency.group(1)}" if latency else ""
+
+
+def measure_throughput(context: Context) -> list[Result]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian package wrk; `make bench` installs it as root)")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(  # noqa: S603 (the venv's gunicorn, fixed arguments)
+        [
+            str(gunicorn),
+            "bench.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],  # fmt: skip
+        cwd=ROOT,
+    )
+    try:
+        hello_url = f"{base}/bench/hello/"
+        page_url = base + reverse("ledger:late_payments")
+        _wait_until_serving(hello_url, server)
+        cookie = _session_cookie(User.objects.get(pk=context.user_id))
+        status, body = _fetch(page_url, cookie)
+        if status != 200 or "Retards de paiement" not in body:
+            raise RuntimeError(f"the late-payments page answered {status} to the session cookie")
+        rates = {}
+        latencies = {}
+        urls = (("hello", hello_url), ("hello_user", f"{base}/bench/hello-user/"), ("page", page_url))
+        for name, url in urls:
+            _wrk(url, cookie, WARMUP_SECONDS)
+            rates[name], latencies[name] = _wrk(url, cookie, context.scale.wrk_seconds)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return [
+        Result(
+            "http.late_payments.throughput",
+            rates["page"],
+            "req/s",
+            rates["hello"],
+            ratio_at_least(0.5),
+            note=(
+                f"gunicorn {WORKERS} sync workers, wrk {CONNECTIONS} connections × {context.scale.wrk_seconds} s; "
+                f"page {latencies['page']}, hello {latencies['hello']}; baseline: /bench/hello/ on the same server"
+            ),
+        ),
+        Result(
+            "http.late_payments.vs_logged_in_hello",
+            rates["page"],
+            "req/s",
+            rates["hello_user"],
+            note=(
+                f"baseline: /bench/hello-user/ (session, user and business read, no page), "
+                f"{latencies['hello_user']}: the share of the gap that any logged-in page pays"
+            ),
+        ),
+    ]

@@ -1,0 +1,25 @@
+"""What the "Conditions de paiement et pénalités" settings page says about late-payment law."""
+
+import datetime as dt
+
+from accounts.models import Business
+from law.penalties import DAY_COUNT_BASIS, contract_rate_warning
+from law.rates import HalfYear, RateTables
+from law.tables import load_rate_tables
+
+DAY_COUNT_TEXT = (
+    f"Base de calcul : {DAY_COUNT_BASIS} jours (fixe), y compris les années bissextiles ; intérêts simples, "
+    "arrondis au centime pour chaque période."
+)
+
+
+def contract_floor_unknown(business: Business, today: dt.date, tables: RateTables | None = None) -> str:
+    """The notice when the contract rate cannot be checked against the current half-year's
+    floor (3 × the legal rate, L441-10 II) because that legal rate is not in the tables yet."""
+    if business.penalty_terms != Business.PenaltyTerms.CONTRACT or business.contract_rate is None:
+        return ""
+    half_year = HalfYear.of(today)
+    tables = tables if tables is not None else load_rate_tables()
+    if tables.legal_known(half_year):
+        return ""
+    return contract_rate_warning(business.contract_rate, half_year, tables) or ""
