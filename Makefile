@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_ENV := RELANCE_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
 
-.PHONY: run test lint types worker bench bench-quick chromium clean
+.PHONY: run test lint types worker bench bench-quick bench-tools chromium clean
 
 # Debian ships venv separately (python3-venv): install it when missing and we may (root).
 $(BIN)/relance: requirements.lock pyproject.toml
@@ -72,10 +72,27 @@ test: $(BIN)/relance chromium
 	$(BIN)/mypy .
 	$(TEST_ENV) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-bench: $(BIN)/relance
+# The bench's own tools: WeasyPrint (the engine the letters are compared with, pinned in
+# bench/requirements.txt, outside the product's lock), wrk and Pango from Debian, installed
+# when missing and we may (root). Without them the bench still runs and says what it missed.
+bench-tools: $(BIN)/relance
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt -c requirements.lock
+	@missing=""; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The bench misses:$$missing (sudo apt-get install$$missing)" >&2; \
+	  fi; \
+	fi
+
+# Measures against bare baselines; results in bench/out/results.json (see bench/README.md).
+bench: bench-tools
 	$(BIN)/python -m bench.run --full
 
-bench-quick: $(BIN)/relance
+bench-quick: bench-tools
 	$(BIN)/python -m bench.run --quick
 
 clean:

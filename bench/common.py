@@ -18,13 +18,17 @@ class Target:
 
 
 def ratio_at_most(limit: float, text: str = "") -> Target:
-    return Target(
-        text or f"≤ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline <= limit
-    )
+    def check(value: float, baseline: float | None) -> bool:
+        return value / baseline <= limit if baseline else False
+
+    return Target(text or f"≤ {limit:g} × baseline", check)
 
 
 def ratio_at_least(limit: float) -> Target:
-    return Target(f"≥ {limit:g} × baseline", lambda value, baseline: bool(baseline) and value / baseline >= limit)
+    def check(value: float, baseline: float | None) -> bool:
+        return value / baseline >= limit if baseline else False
+
+    return Target(f"≥ {limit:g} × baseline", check)
 
 
 def below(limit: float, unit: str) -> Target:
@@ -90,7 +94,7 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
-def milliseconds(action: Callable[[], Any]) -> float:
+def milliseconds(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return (time.perf_counter() - started) * 1000

@@ -10,6 +10,7 @@ nothing else). WeasyPrint renders the print view's HTML (`dunning/letter_print.h
 
 import logging
 import random
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,11 +95,11 @@ def measure_letters(context: Context) -> list[Result]:
         for index, (mine, theirs) in enumerate(zip(letters(count), letters(count), strict=True)):
             arguments = bare_compile_arguments(LETTER_TEMPLATE, letter_payload(theirs))
             if index % 2:
-                product_times.append(milliseconds(lambda m=mine: _product(m)))
-                bare_times.append(milliseconds(lambda a=arguments: _bare(a)))
+                product_times.append(milliseconds(partial(_product, mine)))
+                bare_times.append(milliseconds(partial(_bare, arguments)))
             else:
-                bare_times.append(milliseconds(lambda a=arguments: _bare(a)))
-                product_times.append(milliseconds(lambda m=mine: _product(m)))
+                bare_times.append(milliseconds(partial(_bare, arguments)))
+                product_times.append(milliseconds(partial(_product, mine)))
         name = f"letter_pdf.{invoices}_invoice{'s' if invoices > 1 else ''}"
         spread = f"p95 {percentile(product_times, 0.95):.1f} ms vs {percentile(bare_times, 0.95):.1f} ms"
         results.append(
@@ -124,7 +125,7 @@ def measure_letters(context: Context) -> list[Result]:
             continue
         for letter in letters(WARMUP):
             _check_pdf(weasyprint(letter))
-        weasy_times = [milliseconds(lambda w=letter: weasyprint(w)) for letter in letters(weasy_count)]
+        weasy_times = [milliseconds(partial(weasyprint, letter)) for letter in letters(weasy_count)]
         results.append(
             Result(
                 f"{name}.vs_weasyprint",

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -144,7 +145,7 @@ def _query_count(http: HttpClient, url: str) -> int:
     return len(captured.captured_queries)
 
 
-def _alternate(count: int, page: Callable[[], None], bare: Callable[[], None]) -> tuple[list[float], list[float]]:
+def _alternate(count: int, page: Callable[[], object], bare: Callable[[], object]) -> tuple[list[float], list[float]]:
     """Page and bare query in turn, starting with either every other time; after a warm-up."""
     for _ in range(WARMUP):
         page()
@@ -169,7 +170,7 @@ def measure_late_payments(context: Context) -> list[Result]:
     statement = summary_sql(business, as_of)
     url = reverse("ledger:late_payments")
     http = _logged_in(User.objects.get(pk=context.user_id))
-    page_times, bare_times = _alternate(context.scale.requests, lambda: _get(http, url), lambda: _run([statement]))
+    page_times, bare_times = _alternate(context.scale.requests, partial(_get, http, url), partial(_run, [statement]))
     queries_big = _query_count(http, url)
     queries_small = _query_count(_logged_in(User.objects.get(pk=context.small_user_id)), url)
     invoices = Invoice.objects.filter(business=business).count()
@@ -215,9 +216,7 @@ def measure_bucket_listing(context: Context) -> list[Result]:
         check_listing_sql(business, bucket, as_of, page)
         statements = listing_sql(business, bucket, as_of, page)
         url = f"{base_url}?page={page}"
-        page_times, bare_times = _alternate(
-            context.scale.requests, lambda u=url: _get(http, u), lambda s=statements: _run(s)
-        )
+        page_times, bare_times = _alternate(context.scale.requests, partial(_get, http, url), partial(_run, statements))
         results.append(
             Result(
                 f"bucket_listing.{label}.median",

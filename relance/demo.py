@@ -314,24 +314,23 @@ def _create_reminders(business: Business, user: User, today: dt.date) -> int:
     oldest_per_client: dict[int, Invoice] = {}
     for invoice in late:
         oldest_per_client.setdefault(invoice.client_id, invoice)
-    count = 0
+    steps: list[tuple[dt.date, int, Invoice]] = []
     for index, invoice in enumerate(list(oldest_per_client.values())[:12]):
-        steps = [(1, 10), (2, 30), (3, 60)] if index < 3 else [(1, 10), (2, 30)] if index < 7 else [(1, 10)]
-        for level, offset in steps:
-            day = invoice.due_date + dt.timedelta(days=offset)
-            if day >= today:
-                break
-            moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
-            draft = create_reminder(
-                business=business, actor=user, invoice_ids=[invoice.pk], level=level, channel=Channel.LETTER
+        ladder = [(1, 10), (2, 30), (3, 60)] if index < 3 else [(1, 10), (2, 30)] if index < 7 else [(1, 10)]
+        steps += [(invoice.due_date + dt.timedelta(days=offset), level, invoice) for level, offset in ladder]
+    # In date order, so that references (R-2026-0001, …) follow the calendar as in real use.
+    steps = sorted((step for step in steps if step[0] < today), key=lambda step: (step[0], step[2].pk))
+    for day, level, invoice in steps:
+        moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+        draft = create_reminder(
+            business=business, actor=user, invoice_ids=[invoice.pk], level=level, channel=Channel.LETTER
+        )
+        reminder = save_reminder(reminder=draft, actor=user, now=moment)
+        if level == 3:
+            Reminder.objects.filter(pk=reminder.pk).update(
+                registered_number=f"1A {170000000 + invoice.pk:09d} 4", receipt_date=day + dt.timedelta(days=2)
             )
-            reminder = save_reminder(reminder=draft, actor=user, now=moment)
-            if level == 3:
-                Reminder.objects.filter(pk=reminder.pk).update(
-                    registered_number=f"1A {170000000 + invoice.pk:09d} 4", receipt_date=day + dt.timedelta(days=2)
-                )
-            count += 1
-    return count
+    return len(steps)
 
 
 def _siren(rng: random.Random) -> str:

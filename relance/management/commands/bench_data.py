@@ -1,7 +1,7 @@
 import argparse
 import datetime as dt
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
