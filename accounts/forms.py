@@ -1,23 +1,29 @@
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services, validators
 from accounts.models import Business, User
 from accounts.tasks import send_password_reset_email
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 # Advice shown to people, not a password.
-PASSWORD_HELP = "Au moins 8 caractères, pas uniquement des chiffres, ni un mot de passe trop courant."  # noqa: S105
+PASSWORD_HELP = _("Au moins 8 caractères, pas uniquement des chiffres, ni un mot de passe trop courant.")  # noqa: S105
 
 
-EMAIL_INVALID = "Saisissez une adresse e-mail valide."
+EMAIL_INVALID = _("Saisissez une adresse e-mail valide.")
 
 
-def email_field(label: str, **attrs: Any) -> forms.EmailField:
+def email_field(label: "str | _StrPromise", **attrs: Any) -> forms.EmailField:
     return forms.EmailField(
         label=label,
         max_length=254,
@@ -35,22 +41,22 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: 
 
 
 class SignupForm(forms.Form):
-    email = email_field("Adresse e-mail")
+    email = email_field(_("Adresse e-mail"))
     password1 = forms.CharField(
-        label="Mot de passe",
+        label=_("Mot de passe"),
         strip=False,
         help_text=PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Confirmez le mot de passe",
+        label=_("Confirmez le mot de passe"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     business_name = forms.CharField(
-        label="Nom de votre entreprise",
+        label=_("Nom de votre entreprise"),
         max_length=200,
-        help_text="Vous pourrez compléter SIRET, adresse et coordonnées bancaires juste après.",
+        help_text=_("Vous pourrez compléter SIRET, adresse et coordonnées bancaires juste après."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
 
@@ -58,14 +64,14 @@ class SignupForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
         return data
 
 
 class LoginForm(forms.Form):
-    email = email_field("Adresse e-mail", autofocus=True)
+    email = email_field(_("Adresse e-mail"), autofocus=True)
     password = forms.CharField(
-        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Mot de passe"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 
@@ -75,7 +81,7 @@ class ResetRequestForm(PasswordResetForm):
     The task builds a fresh link itself, so the reset token is never stored in the task queue.
     """
 
-    email = email_field("Adresse e-mail")
+    email = email_field(_("Adresse e-mail"))
 
     def send_mail(
         self,
@@ -87,25 +93,28 @@ class ResetRequestForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         send_password_reset_email.enqueue(
-            user_id=context["user"].pk, domain=context["domain"], protocol=context["protocol"]
+            user_id=context["user"].pk,
+            domain=context["domain"],
+            protocol=context["protocol"],
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
 
 
 class NewPasswordForm(SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
         self.fields["new_password1"].help_text = PASSWORD_HELP
-        self.fields["new_password2"].label = "Confirmez le nouveau mot de passe"
+        self.fields["new_password2"].label = _("Confirmez le nouveau mot de passe")
 
 
 class ChangePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "Mot de passe actuel"
-        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["old_password"].label = _("Mot de passe actuel")
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
         self.fields["new_password1"].help_text = PASSWORD_HELP
-        self.fields["new_password2"].label = "Confirmez le nouveau mot de passe"
+        self.fields["new_password2"].label = _("Confirmez le nouveau mot de passe")
 
 
 def use_our_email_message(form: forms.BaseForm) -> None:
@@ -138,42 +147,42 @@ class BusinessForm(BusinessSectionForm):
 
     # Wider than the stored values: people type IBAN and SIRET with spaces, removed before saving.
     siret = forms.CharField(
-        label="SIREN ou SIRET",
+        label=_("SIREN ou SIRET"),
         required=False,
         max_length=30,
-        help_text="14 chiffres (ou les 9 du SIREN) ; les espaces sont acceptés.",
+        help_text=_("14 chiffres (ou les 9 du SIREN) ; les espaces sont acceptés."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     iban = forms.CharField(
-        label="IBAN",
+        label=_("IBAN"),
         required=False,
         max_length=50,
-        help_text="Figure sur vos relances pour faciliter le paiement.",
+        help_text=_("Figure sur vos relances pour faciliter le paiement."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     bic = forms.CharField(
-        label="BIC", required=False, max_length=15, widget=forms.TextInput(attrs={"spellcheck": "false"})
+        label=_("BIC"), required=False, max_length=15, widget=forms.TextInput(attrs={"spellcheck": "false"})
     )
     vat_number = forms.CharField(
-        label="Numéro de TVA intracommunautaire",
+        label=_("Numéro de TVA intracommunautaire"),
         required=False,
         max_length=30,
-        help_text="Obligatoire si vous êtes assujetti à la TVA, par exemple FR40 303 265 045.",
+        help_text=_("Obligatoire si vous êtes assujetti à la TVA, par exemple FR40 303 265 045."),
     )
     logo = forms.FileField(
-        label="Logo",
+        label=_("Logo"),
         required=False,
-        help_text="Image PNG ou JPEG, 1 Mo au plus. Il apparaît en haut de vos lettres.",
+        help_text=_("Image PNG ou JPEG, 1 Mo au plus. Il apparaît en haut de vos lettres."),
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     website = forms.URLField(
-        label="Site web",
+        label=_("Site web"),
         required=False,
         max_length=200,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    remove_logo = forms.BooleanField(label="Supprimer le logo actuel", required=False)
+    remove_logo = forms.BooleanField(label=_("Supprimer le logo actuel"), required=False)
 
     class Meta:
         model = Business
@@ -207,15 +216,15 @@ class BusinessForm(BusinessSectionForm):
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
         }
         labels = {
-            "legal_name": "Nom légal (nom et prénom de l’entrepreneur)",
-            "ei_mention": "Ajouter la mention « EI » après le nom",
-            "activity": "Activité",
-            "vat_status": "Régime de TVA",
-            "email": "E-mail de contact",
+            "legal_name": _("Nom légal (nom et prénom de l’entrepreneur)"),
+            "ei_mention": _("Ajouter la mention « EI » après le nom"),
+            "activity": _("Activité"),
+            "vat_status": _("Régime de TVA"),
+            "email": _("E-mail de contact"),
         }
         help_texts = {
-            "trade_name": "Le nom sous lequel vos clients vous connaissent, s’il diffère.",
-            "activity": "Sert à suivre le plafond de chiffre d’affaires de la micro-entreprise.",
+            "trade_name": _("Le nom sous lequel vos clients vous connaissent, s’il diffère."),
+            "activity": _("Sert à suivre le plafond de chiffre d’affaires de la micro-entreprise."),
         }
 
     def clean_siret(self) -> str:
@@ -269,17 +278,19 @@ class TermsForm(BusinessSectionForm):
             "contract_rate": forms.NumberInput(attrs={"min": "0.01", "step": "0.01", "inputmode": "decimal"}),
         }
         labels = {
-            "payment_terms": "Délai de paiement par défaut",
-            "payment_terms_days": "Nombre de jours (délai personnalisé)",
-            "penalty_terms": "Taux appliqué",
-            "contract_rate": "Taux contractuel (% par an)",
-            "bucket_bounds": "Tranches de retard (jours)",
-            "bucket_basis": "Compter le retard depuis",
+            "payment_terms": _("Délai de paiement par défaut"),
+            "payment_terms_days": _("Nombre de jours (délai personnalisé)"),
+            "penalty_terms": _("Taux appliqué"),
+            "contract_rate": _("Taux contractuel (% par an)"),
+            "bucket_bounds": _("Tranches de retard (jours)"),
+            "bucket_basis": _("Compter le retard depuis"),
         }
         help_texts = {
-            "payment_terms_days": "Obligatoire pour un délai personnalisé : de 0 (paiement à réception) à 60 jours.",
-            "contract_rate": "Obligatoire avec un taux contractuel ; il ne peut pas être inférieur à trois fois le taux "
-            "d’intérêt légal.",
+            "payment_terms_days": _("Obligatoire pour un délai personnalisé : de 0 (paiement à réception) à 60 jours."),
+            "contract_rate": _(
+                "Obligatoire avec un taux contractuel ; il ne peut pas être inférieur à trois fois le taux "
+                "d’intérêt légal."
+            ),
         }
 
 
@@ -290,27 +301,29 @@ class EmailSettingsForm(BusinessSectionForm):
         model = Business
         fields = ["sender_name", "reply_to_email", "bcc_self", "signature_name", "signature_title"]
         labels = {
-            "sender_name": "Nom de l’expéditeur",
-            "reply_to_email": "Adresse de réponse",
-            "bcc_self": "Recevoir une copie cachée de chaque relance envoyée",
-            "signature_name": "Nom du signataire",
-            "signature_title": "Qualité du signataire",
+            "sender_name": _("Nom de l’expéditeur"),
+            "reply_to_email": _("Adresse de réponse"),
+            "bcc_self": _("Recevoir une copie cachée de chaque relance envoyée"),
+            "signature_name": _("Nom du signataire"),
+            "signature_title": _("Qualité du signataire"),
         }
         help_texts = {
-            "sender_name": "Le nom que vos clients voient dans leur boîte de réception. Par défaut, le nom de "
-            "l’entreprise.",
-            "reply_to_email": "Les réponses de vos clients arrivent à cette adresse. Par défaut, l’e-mail de contact "
-            "de l’entreprise.",
-            "signature_title": "Par exemple « Gérante » ou « Entrepreneur individuel ».",
+            "sender_name": _(
+                "Le nom que vos clients voient dans leur boîte de réception. Par défaut, le nom de l’entreprise."
+            ),
+            "reply_to_email": _(
+                "Les réponses de vos clients arrivent à cette adresse. Par défaut, l’e-mail de contact de l’entreprise."
+            ),
+            "signature_title": _("Par exemple « Gérante » ou « Entrepreneur individuel »."),
         }
         widgets = {"reply_to_email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="Nom du jeton",
+        label=_("Nom du jeton"),
         max_length=100,
-        help_text="Pour le reconnaître plus tard, par exemple « Logiciel comptable ».",
+        help_text=_("Pour le reconnaître plus tard, par exemple « Logiciel comptable »."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -319,17 +332,17 @@ class AccountForm(forms.ModelForm):
     """Section "Mon compte". Changing the login e-mail asks for the password."""
 
     current_password = forms.CharField(
-        label="Mot de passe actuel",
+        label=_("Mot de passe actuel"),
         required=False,
         strip=False,
-        help_text="Obligatoire seulement pour changer d’adresse e-mail.",
+        help_text=_("Obligatoire seulement pour changer d’adresse e-mail."),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     class Meta:
         model = User
         fields = ["name", "email"]
-        labels = {"name": "Votre nom", "email": "Adresse e-mail de connexion"}
+        labels = {"name": _("Votre nom"), "email": _("Adresse e-mail de connexion")}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -340,7 +353,7 @@ class AccountForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip().lower()
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("Un autre compte utilise déjà cette adresse e-mail.")
+            raise ValidationError(_("Un autre compte utilise déjà cette adresse e-mail."))
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -352,8 +365,8 @@ class AccountForm(forms.ModelForm):
             if not self.instance.check_password(password):
                 self.add_error(
                     "current_password",
-                    "Saisissez votre mot de passe actuel pour changer d’adresse e-mail."
+                    _("Saisissez votre mot de passe actuel pour changer d’adresse e-mail.")
                     if not password
-                    else "Mot de passe incorrect.",
+                    else _("Mot de passe incorrect."),
                 )
         return data

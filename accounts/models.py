@@ -7,95 +7,100 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
 
 
 class PaymentTerms(models.TextChoices):
-    DAYS_30 = "days_30", "30 jours"
-    EOM_45_THEN = "eom_45_then", "45 jours fin de mois (date + 45 jours, puis fin de mois)"
-    EOM_THEN_45 = "eom_then_45", "45 jours fin de mois (fin de mois, puis + 45 jours)"
-    DAYS_60 = "days_60", "60 jours"
-    CUSTOM_DAYS = "custom_days", "Nombre de jours personnalisé"
+    DAYS_30 = "days_30", _("30 jours")
+    EOM_45_THEN = "eom_45_then", _("45 jours fin de mois (date + 45 jours, puis fin de mois)")
+    EOM_THEN_45 = "eom_then_45", _("45 jours fin de mois (fin de mois, puis + 45 jours)")
+    DAYS_60 = "days_60", _("60 jours")
+    CUSTOM_DAYS = "custom_days", _("Nombre de jours personnalisé")
 
 
 class Business(models.Model):
     """The micro-entreprise using Relance: the tenant every other row belongs to."""
 
     class VatStatus(models.TextChoices):
-        FRANCHISE = "franchise", "Franchise en base (TVA non applicable, art. 293 B du CGI)"
-        VAT = "vat", "Assujetti à la TVA (numéro de TVA intracommunautaire)"
+        FRANCHISE = "franchise", _("Franchise en base (TVA non applicable, art. 293 B du CGI)")
+        VAT = "vat", _("Assujetti à la TVA (numéro de TVA intracommunautaire)")
 
     class Activity(models.TextChoices):
-        SALES = "sales", "Vente de marchandises, hébergement"
-        SERVICES = "services", "Prestations de services"
+        SALES = "sales", _("Vente de marchandises, hébergement")
+        SERVICES = "services", _("Prestations de services")
 
     class PenaltyTerms(models.TextChoices):
-        LEGAL = "legal", "Taux légal par défaut (taux BCE + 10 points)"
-        CONTRACT = "contract", "Taux contractuel"
+        LEGAL = "legal", _("Taux légal par défaut (taux BCE + 10 points)")
+        CONTRACT = "contract", _("Taux contractuel")
 
     class BucketBasis(models.TextChoices):
-        DUE_DATE = "due_date", "Date d’échéance"
-        ISSUE_DATE = "issue_date", "Date de facture"
+        DUE_DATE = "due_date", _("Date d’échéance")
+        ISSUE_DATE = "issue_date", _("Date de facture")
 
-    legal_name = models.CharField("nom légal", max_length=200)
-    trade_name = models.CharField("nom commercial", max_length=200, blank=True)
+    legal_name = models.CharField(_("nom légal"), max_length=200)
+    trade_name = models.CharField(_("nom commercial"), max_length=200, blank=True)
     ei_mention = models.BooleanField(
-        "mention « EI »", default=True, help_text="Obligatoire pour un entrepreneur individuel depuis le 15/05/2022."
+        _("mention « EI »"),
+        default=True,
+        help_text=_("Obligatoire pour un entrepreneur individuel depuis le 15/05/2022."),
     )
     siret = models.CharField(
-        "SIREN ou SIRET", max_length=14, blank=True, validators=[validators.validate_siren_or_siret]
+        _("SIREN ou SIRET"), max_length=14, blank=True, validators=[validators.validate_siren_or_siret]
     )
-    address_line1 = models.CharField("adresse", max_length=200, blank=True)
-    address_line2 = models.CharField("complément d’adresse", max_length=200, blank=True)
-    postal_code = models.CharField("code postal", max_length=10, blank=True)
-    city = models.CharField("ville", max_length=100, blank=True)
-    country = models.CharField("pays", max_length=100, default="France", blank=True)
-    phone = models.CharField("téléphone", max_length=30, blank=True)
-    email = models.EmailField("e-mail", blank=True)
-    website = models.URLField("site web", blank=True)
-    iban = models.CharField("IBAN", max_length=34, blank=True, validators=[validators.validate_iban])
-    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validators.validate_bic])
-    logo = models.ImageField("logo", upload_to="logos/", blank=True, validators=[validators.validate_logo])
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("complément d’adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=100, default="France", blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validators.validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validators.validate_bic])
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True, validators=[validators.validate_logo])
     vat_status = models.CharField(
-        "régime de TVA", max_length=10, choices=VatStatus.choices, default=VatStatus.FRANCHISE
+        _("régime de TVA"), max_length=10, choices=VatStatus.choices, default=VatStatus.FRANCHISE
     )
-    vat_number = models.CharField("numéro de TVA", max_length=20, blank=True)
-    activity = models.CharField("activité", max_length=10, choices=Activity.choices, default=Activity.SERVICES)
+    vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True)
+    activity = models.CharField(_("activité"), max_length=10, choices=Activity.choices, default=Activity.SERVICES)
     payment_terms = models.CharField(
-        "délai de paiement par défaut", max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.DAYS_30
+        _("délai de paiement par défaut"), max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.DAYS_30
     )
-    payment_terms_days = models.PositiveSmallIntegerField("nombre de jours (délai personnalisé)", null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("nombre de jours (délai personnalisé)"), null=True, blank=True
+    )
     penalty_terms = models.CharField(
-        "pénalités de retard", max_length=10, choices=PenaltyTerms.choices, default=PenaltyTerms.LEGAL
+        _("pénalités de retard"), max_length=10, choices=PenaltyTerms.choices, default=PenaltyTerms.LEGAL
     )
     contract_rate = models.DecimalField(
-        "taux contractuel (% par an)",
+        _("taux contractuel (% par an)"),
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    signature_name = models.CharField("nom du signataire", max_length=200, blank=True)
-    signature_title = models.CharField("qualité du signataire", max_length=200, blank=True)
-    sender_name = models.CharField("nom d’expéditeur des e-mails", max_length=200, blank=True)
-    reply_to_email = models.EmailField("adresse de réponse (Reply-To)", blank=True)
-    bcc_self = models.BooleanField("recevoir une copie cachée de chaque relance envoyée", default=False)
+    signature_name = models.CharField(_("nom du signataire"), max_length=200, blank=True)
+    signature_title = models.CharField(_("qualité du signataire"), max_length=200, blank=True)
+    sender_name = models.CharField(_("nom d’expéditeur des e-mails"), max_length=200, blank=True)
+    reply_to_email = models.EmailField(_("adresse de réponse (Reply-To)"), blank=True)
+    bcc_self = models.BooleanField(_("recevoir une copie cachée de chaque relance envoyée"), default=False)
     bucket_bounds = models.CharField(
-        "tranches de retard (jours)",
+        _("tranches de retard (jours)"),
         max_length=100,
         default="30,60,90",
         validators=[validators.validate_bucket_bounds],
-        help_text="Bornes supérieures des tranches, séparées par des virgules, par exemple 30,60,90.",
+        help_text=_("Bornes supérieures des tranches, séparées par des virgules, par exemple 30,60,90."),
     )
     bucket_basis = models.CharField(
-        "compter le retard depuis", max_length=12, choices=BucketBasis.choices, default=BucketBasis.DUE_DATE
+        _("compter le retard depuis"), max_length=12, choices=BucketBasis.choices, default=BucketBasis.DUE_DATE
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "entreprise"
+        verbose_name = _("entreprise")
 
     def __str__(self) -> str:
         return self.display_name
@@ -146,8 +151,8 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail", unique=True)
-    name = models.CharField("nom", max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), unique=True)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
 
     USERNAME_FIELD = "email"
@@ -156,7 +161,7 @@ class User(AbstractUser):
     objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
-        verbose_name = "utilisateur"
+        verbose_name = _("utilisateur")
 
     def __str__(self) -> str:
         return self.email
@@ -173,9 +178,9 @@ class ApiToken(models.Model):
     PREFIX = "rl_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("nom", max_length=100)
+    name = models.CharField(_("nom"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12, help_text="Début du jeton, pour le reconnaître.")
+    hint = models.CharField(max_length=12, help_text=_("Début du jeton, pour le reconnaître."))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +188,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "jeton d’API"
+        verbose_name = _("jeton d’API")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -14,6 +14,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import validators
 from accounts.models import ApiToken, Business, FailedLogin, PaymentTerms, User
@@ -27,7 +29,9 @@ BUSINESS_FIELDS = [
     "payment_terms", "payment_terms_days", "penalty_terms", "contract_rate", "signature_name", "signature_title",
     "sender_name", "reply_to_email", "bcc_self", "bucket_bounds", "bucket_basis",
 ]  # fmt: skip
-EMAIL_TAKEN = "Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe."
+EMAIL_TAKEN = gettext_lazy(
+    "Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe."
+)
 # L441-10 I of the Code de commerce: at most 60 days after the invoice date.
 MAX_PAYMENT_DAYS = 60
 
@@ -50,11 +54,11 @@ def signup(*, email: str, password: str, business_name: str) -> User:
         errors["email"] = list(error.messages)
     else:
         if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [EMAIL_TAKEN]
+            errors["email"] = [str(EMAIL_TAKEN)]
     if not business_name:
-        errors["business_name"] = ["Indiquez le nom de votre entreprise."]
+        errors["business_name"] = [_("Indiquez le nom de votre entreprise.")]
     elif len(business_name) > 200:
-        errors["business_name"] = ["Le nom de l’entreprise ne doit pas dépasser 200 caractères."]
+        errors["business_name"] = [_("Le nom de l’entreprise ne doit pas dépasser 200 caractères.")]
     try:
         validate_password(password, user=User(email=email))
     except ValidationError as error:
@@ -82,7 +86,7 @@ def update_account(*, user: User, name: str, email: str) -> User:
         errors["email"] = list(error.messages)
     else:
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            errors["email"] = ["Un autre compte utilise déjà cette adresse e-mail."]
+            errors["email"] = [_("Un autre compte utilise déjà cette adresse e-mail.")]
     if errors:
         raise ValidationError(errors)
     user.name = (name or "").strip()[:200]
@@ -134,7 +138,7 @@ def business_rule_errors(business: Business, fields: set[str]) -> dict[str, str]
     if fields & {"vat_status", "vat_number"}:
         if business.vat_status == Business.VatStatus.VAT:
             if not business.vat_number:
-                errors["vat_number"] = "Indiquez votre numéro de TVA intracommunautaire (assujetti à la TVA)."
+                errors["vat_number"] = _("Indiquez votre numéro de TVA intracommunautaire (assujetti à la TVA).")
             else:
                 try:
                     siren = (
@@ -150,20 +154,20 @@ def business_rule_errors(business: Business, fields: set[str]) -> dict[str, str]
     if fields & {"payment_terms", "payment_terms_days"}:
         if business.payment_terms == PaymentTerms.CUSTOM_DAYS:
             if business.payment_terms_days is None:
-                errors["payment_terms_days"] = "Indiquez le nombre de jours du délai personnalisé."
+                errors["payment_terms_days"] = _("Indiquez le nombre de jours du délai personnalisé.")
             elif business.payment_terms_days > MAX_PAYMENT_DAYS:
-                errors["payment_terms_days"] = (
-                    f"Le délai de paiement ne peut pas dépasser {MAX_PAYMENT_DAYS} jours après la date de facture "
+                errors["payment_terms_days"] = _(
+                    "Le délai de paiement ne peut pas dépasser %(days)s jours après la date de facture "
                     "(article L441-10 du Code de commerce)."
-                )
+                ) % {"days": MAX_PAYMENT_DAYS}
         else:
             business.payment_terms_days = None
     if fields & {"penalty_terms", "contract_rate"}:
         if business.penalty_terms == Business.PenaltyTerms.CONTRACT:
             if business.contract_rate is None:
-                errors["contract_rate"] = "Indiquez le taux contractuel des pénalités de retard."
+                errors["contract_rate"] = _("Indiquez le taux contractuel des pénalités de retard.")
             elif business.contract_rate <= 0:
-                errors["contract_rate"] = "Le taux contractuel doit être supérieur à zéro."
+                errors["contract_rate"] = _("Le taux contractuel doit être supérieur à zéro.")
         else:
             business.contract_rate = None
     return errors
@@ -208,11 +212,11 @@ def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new bearer token; the key is returned once and only its hash is kept."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Donnez un nom au jeton, par exemple « Logiciel comptable »."})
+        raise ValidationError({"name": _("Donnez un nom au jeton, par exemple « Logiciel comptable ».")})
     if len(name) > 100:
-        raise ValidationError({"name": "Le nom du jeton ne doit pas dépasser 100 caractères."})
+        raise ValidationError({"name": _("Le nom du jeton ne doit pas dépasser 100 caractères.")})
     if user.business_id is None:
-        raise ValidationError({"user": "Ce compte n’est rattaché à aucune entreprise."})
+        raise ValidationError({"user": _("Ce compte n’est rattaché à aucune entreprise.")})
     with transaction.atomic():
         token, key = ApiToken.generate(user=user, name=name)
         _record_token(token, "token_created", actor=user)

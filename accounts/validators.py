@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 LOGO_MAX_BYTES = 1024 * 1024
 
@@ -27,22 +28,22 @@ def normalize_identifier(value: str) -> str:
 def validate_siren(value: str) -> None:
     digits = normalize_identifier(value)
     if not re.fullmatch(r"\d{9}", digits):
-        raise ValidationError("Le SIREN doit comporter 9 chiffres.", code="siren_format")
+        raise ValidationError(_("Le SIREN doit comporter 9 chiffres."), code="siren_format")
     if not luhn_ok(digits):
-        raise ValidationError("Ce SIREN n’est pas valide (clé de contrôle incorrecte).", code="siren_key")
+        raise ValidationError(_("Ce SIREN n’est pas valide (clé de contrôle incorrecte)."), code="siren_key")
 
 
 def validate_siret(value: str) -> None:
     digits = normalize_identifier(value)
     if not re.fullmatch(r"\d{14}", digits):
-        raise ValidationError("Le SIRET doit comporter 14 chiffres.", code="siret_format")
+        raise ValidationError(_("Le SIRET doit comporter 14 chiffres."), code="siret_format")
     validate_siren(digits[:9])
     # La Poste's establishments (SIREN 356000000) use a sum divisible by 5 instead of Luhn.
     if digits.startswith("356000000"):
         if sum(int(c) for c in digits) % 5 != 0:
-            raise ValidationError("Ce SIRET n’est pas valide (clé de contrôle incorrecte).", code="siret_key")
+            raise ValidationError(_("Ce SIRET n’est pas valide (clé de contrôle incorrecte)."), code="siret_key")
     elif not luhn_ok(digits):
-        raise ValidationError("Ce SIRET n’est pas valide (clé de contrôle incorrecte).", code="siret_key")
+        raise ValidationError(_("Ce SIRET n’est pas valide (clé de contrôle incorrecte)."), code="siret_key")
 
 
 def validate_siren_or_siret(value: str) -> None:
@@ -52,7 +53,7 @@ def validate_siren_or_siret(value: str) -> None:
     elif len(digits) == 14:
         validate_siret(digits)
     else:
-        raise ValidationError("Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres).", code="siret_format")
+        raise ValidationError(_("Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres)."), code="siret_format")
 
 
 def normalize_iban(value: str) -> str:
@@ -64,26 +65,28 @@ def validate_iban(value: str) -> None:
     iban = normalize_iban(value)
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
         raise ValidationError(
-            "L’IBAN doit commencer par le code pays et deux chiffres, par exemple FR76 3000 6000 0112 3456 7890 189.",
+            _(
+                "L’IBAN doit commencer par le code pays et deux chiffres, par exemple FR76 3000 6000 0112 3456 7890 189."
+            ),
             code="iban_format",
         )
     if iban.startswith("FR") and len(iban) != 27:
-        raise ValidationError("Un IBAN français comporte 27 caractères.", code="iban_length")
+        raise ValidationError(_("Un IBAN français comporte 27 caractères."), code="iban_length")
     rearranged = iban[4:] + iban[:4]
     numeric = "".join(str(int(char, 36)) for char in rearranged)
     if int(numeric) % 97 != 1:
-        raise ValidationError("Cet IBAN n’est pas valide (clé de contrôle incorrecte).", code="iban_key")
+        raise ValidationError(_("Cet IBAN n’est pas valide (clé de contrôle incorrecte)."), code="iban_key")
 
 
 def validate_bic(value: str) -> None:
     if not re.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?", (value or "").strip().upper()):
-        raise ValidationError("Le BIC comporte 8 ou 11 caractères, par exemple BNPAFRPPXXX.", code="bic_format")
+        raise ValidationError(_("Le BIC comporte 8 ou 11 caractères, par exemple BNPAFRPPXXX."), code="bic_format")
 
 
 def logo_format(upload: UploadedFile) -> str:
     """ "PNG" or "JPEG" for a real image of at most 1 Mo (the extension alone proves nothing)."""
     if upload.size is not None and upload.size > LOGO_MAX_BYTES:
-        raise ValidationError("Le logo ne doit pas dépasser 1 Mo.", code="logo_size")
+        raise ValidationError(_("Le logo ne doit pas dépasser 1 Mo."), code="logo_size")
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -92,11 +95,11 @@ def logo_format(upload: UploadedFile) -> str:
             image_format = image.format
             image.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise ValidationError("Ce fichier n’est pas une image PNG ou JPEG lisible.", code="logo_image") from None
+        raise ValidationError(_("Ce fichier n’est pas une image PNG ou JPEG lisible."), code="logo_image") from None
     finally:
         upload.seek(0)
     if image_format not in {"PNG", "JPEG"}:
-        raise ValidationError("Le logo doit être une image PNG ou JPEG.", code="logo_format")
+        raise ValidationError(_("Le logo doit être une image PNG ou JPEG."), code="logo_format")
     return image_format
 
 
@@ -114,13 +117,13 @@ def validate_bucket_bounds(value: str) -> None:
         bounds = parse_bucket_bounds(value)
     except ValueError:
         raise ValidationError(
-            "Saisissez des nombres de jours séparés par des virgules, par exemple 30,60,90.", code="bounds_format"
+            _("Saisissez des nombres de jours séparés par des virgules, par exemple 30,60,90."), code="bounds_format"
         ) from None
     if not bounds or len(bounds) > 8:
-        raise ValidationError("Indiquez entre 1 et 8 bornes.", code="bounds_count")
+        raise ValidationError(_("Indiquez entre 1 et 8 bornes."), code="bounds_count")
     if any(b <= 0 for b in bounds) or bounds != sorted(set(bounds)):
         raise ValidationError(
-            "Les bornes doivent être des nombres de jours positifs et croissants.", code="bounds_order"
+            _("Les bornes doivent être des nombres de jours positifs et croissants."), code="bounds_order"
         )
 
 
@@ -129,16 +132,16 @@ def validate_vat_number(value: str, siren: str = "") -> None:
     number = normalize_identifier(value).upper()
     if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", number):
         raise ValidationError(
-            "Le numéro de TVA commence par le code pays, par exemple FR40 303 265 045.", code="vat_format"
+            _("Le numéro de TVA commence par le code pays, par exemple FR40 303 265 045."), code="vat_format"
         )
     if not number.startswith("FR"):
         return
     if not re.fullmatch(r"FR\d{11}", number):
         raise ValidationError(
-            "Un numéro de TVA français comporte FR, 2 chiffres de clé et le SIREN.", code="vat_format"
+            _("Un numéro de TVA français comporte FR, 2 chiffres de clé et le SIREN."), code="vat_format"
         )
     number_siren = number[4:]
     if int(number[2:4]) != (12 + 3 * (int(number_siren) % 97)) % 97:
-        raise ValidationError("Ce numéro de TVA n’est pas valide (clé de contrôle incorrecte).", code="vat_key")
+        raise ValidationError(_("Ce numéro de TVA n’est pas valide (clé de contrôle incorrecte)."), code="vat_key")
     if siren and number_siren != siren:
-        raise ValidationError("Ce numéro de TVA ne correspond pas à votre SIREN.", code="vat_siren")
+        raise ValidationError(_("Ce numéro de TVA ne correspond pas à votre SIREN."), code="vat_siren")

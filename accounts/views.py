@@ -17,12 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import forms, services
 from accounts.lookups import get_business_for, get_token_for
 from accounts.models import ApiToken, Business, PaymentTerms, User
-from law.business_terms import DAY_COUNT_TEXT, contract_floor_unknown
+from law.business_terms import contract_floor_unknown, day_count_text
 from law.rates import HalfYear, MissingRate
 from law.tables import load_rate_tables
 from law.terms import due_date_for
@@ -30,7 +32,9 @@ from law.terms import end_of_month as end_of_month_of
 from relance.formats import long_date, percent
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-THROTTLED_MESSAGE = "Trop de tentatives échouées. Réessayez dans 15 minutes ou réinitialisez votre mot de passe."
+THROTTLED_MESSAGE = gettext_lazy(
+    "Trop de tentatives échouées. Réessayez dans 15 minutes ou réinitialisez votre mot de passe."
+)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -78,8 +82,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend=MODEL_BACKEND)
                 messages.success(
                     request,
-                    "Bienvenue sur Relance ! Complétez les informations de votre entreprise : "
-                    "elles figureront sur vos lettres de relance.",
+                    _(
+                        "Bienvenue sur Relance ! Complétez les informations de votre entreprise : "
+                        "elles figureront sur vos lettres de relance."
+                    ),
                 )
                 return redirect("accounts:settings")
         return render(request, "accounts/signup.html", {"form": form}, status=422)
@@ -104,7 +110,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     user = authenticate(request, email=email, password=form.cleaned_data["password"])
     if user is None:
         services.record_failed_login(email=email, ip=ip)
-        form.add_error(None, "Adresse e-mail ou mot de passe incorrect.")
+        form.add_error(None, _("Adresse e-mail ou mot de passe incorrect."))
         return render(request, "accounts/login.html", context, status=422)
     services.clear_failed_logins(email=email)
     login(request, user)
@@ -114,7 +120,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "Vous êtes déconnecté. À bientôt !")
+    messages.info(request, _("Vous êtes déconnecté. À bientôt !"))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -168,7 +174,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)
-        messages.success(request, "Votre mot de passe a été modifié.")
+        messages.success(request, _("Votre mot de passe a été modifié."))
         return redirect("accounts:account")
     context = {"form": form, "nav": "settings", "section": "account"}
     return render(request, "accounts/password_change.html", context, status=422 if request.method == "POST" else 200)
@@ -195,7 +201,7 @@ def _settings_section(
             except ValidationError as error:
                 forms.add_service_errors(form, error)
             else:
-                messages.success(request, "Vos paramètres sont enregistrés.")
+                messages.success(request, _("Vos paramètres sont enregistrés."))
                 return redirect(request.path)
         status = 422
     else:
@@ -221,25 +227,34 @@ def payment_terms_help(issue_date: dt.date) -> list[tuple[str, str]]:
     end_of_month = long_date(end_of_month_of(issue_date))
     plus_45 = long_date(issue_date + dt.timedelta(days=45))
     return [
-        (PaymentTerms.DAYS_30, f"30 jours après la date de facture : échéance le {due(PaymentTerms.DAYS_30)}."),
+        (
+            PaymentTerms.DAYS_30,
+            _("30 jours après la date de facture : échéance le %(due)s.") % {"due": due(PaymentTerms.DAYS_30)},
+        ),
         (
             PaymentTerms.EOM_45_THEN,
-            "On ajoute 45 jours à la date de facture, puis on va à la fin de ce mois-là : "
-            f"{plus_45}, donc échéance le {due(PaymentTerms.EOM_45_THEN)}.",
+            _(
+                "On ajoute 45 jours à la date de facture, puis on va à la fin de ce mois-là : "
+                "%(plus_45)s, donc échéance le %(due)s."
+            )
+            % {"plus_45": plus_45, "due": due(PaymentTerms.EOM_45_THEN)},
         ),
         (
             PaymentTerms.EOM_THEN_45,
-            "On va à la fin du mois de la facture, puis on ajoute 45 jours : "
-            f"{end_of_month} + 45 jours, donc échéance le {due(PaymentTerms.EOM_THEN_45)}.",
+            _(
+                "On va à la fin du mois de la facture, puis on ajoute 45 jours : "
+                "%(end_of_month)s + 45 jours, donc échéance le %(due)s."
+            )
+            % {"end_of_month": end_of_month, "due": due(PaymentTerms.EOM_THEN_45)},
         ),
         (
             PaymentTerms.DAYS_60,
-            f"Le délai maximal entre professionnels (article L441-10 du Code de commerce) : échéance le "
-            f"{due(PaymentTerms.DAYS_60)}.",
+            _("Le délai maximal entre professionnels (article L441-10 du Code de commerce) : échéance le %(due)s.")
+            % {"due": due(PaymentTerms.DAYS_60)},
         ),
         (
             PaymentTerms.CUSTOM_DAYS,
-            "Le nombre de jours que vous indiquez ci-dessous, de 0 (paiement à réception) à 60.",
+            _("Le nombre de jours que vous indiquez ci-dessous, de 0 (paiement à réception) à 60."),
         ),
     ]
 
@@ -247,24 +262,28 @@ def payment_terms_help(issue_date: dt.date) -> list[tuple[str, str]]:
 PENALTY_TERMS_HELP = [
     (
         "legal",
-        "Le taux de la BCE au 1er janvier ou au 1er juillet, majoré de 10 points (article L441-10 du Code de "
-        "commerce), plus l’indemnité forfaitaire de 40 € par facture pour les clients professionnels.",
+        gettext_lazy(
+            "Le taux de la BCE au 1er janvier ou au 1er juillet, majoré de 10 points (article L441-10 du Code de "
+            "commerce), plus l’indemnité forfaitaire de 40 € par facture pour les clients professionnels."
+        ),
     ),
     (
         "contract",
-        "Le taux prévu dans vos conditions générales de vente, au moins trois fois le taux d’intérêt légal ; "
-        "l’indemnité de 40 € reste due par les clients professionnels.",
+        gettext_lazy(
+            "Le taux prévu dans vos conditions générales de vente, au moins trois fois le taux d’intérêt légal ; "
+            "l’indemnité de 40 € reste due par les clients professionnels."
+        ),
     ),
 ]
 
 
 def bucket_labels(bounds: list[int], basis: str) -> list[str]:
-    labels = ["Non échues"] if basis == Business.BucketBasis.DUE_DATE else []
+    labels = [_("Non échues")] if basis == Business.BucketBasis.DUE_DATE else []
     start = 1 if basis == Business.BucketBasis.DUE_DATE else 0
     for bound in bounds:
-        labels.append(f"{start} à {bound} jours")
+        labels.append(_("%(low)s à %(high)s jours") % {"low": start, "high": bound})
         start = bound + 1
-    labels.append(f"Plus de {bounds[-1]} jours" if bounds else "Toutes")
+    labels.append(_("Plus de %(days)s jours") % {"days": bounds[-1]} if bounds else _("Toutes"))
     return labels
 
 
@@ -280,11 +299,10 @@ def contract_rate_warning(business: Business, today: dt.date) -> str:
         return ""
     if business.contract_rate >= floor:
         return ""
-    return (
-        f"Votre taux contractuel ({percent(business.contract_rate)}) est inférieur au minimum légal du "
-        f"{half_year.label} : {percent(floor)}, soit trois fois le taux d’intérêt légal. "
-        "Relevez-le dans vos conditions générales de vente et ici."
-    )
+    return _(
+        "Votre taux contractuel (%(rate)s) est inférieur au minimum légal du %(half_year)s : %(floor)s, "
+        "soit trois fois le taux d’intérêt légal. Relevez-le dans vos conditions générales de vente et ici."
+    ) % {"rate": percent(business.contract_rate), "half_year": half_year.label, "floor": percent(floor)}
 
 
 @login_required
@@ -305,7 +323,7 @@ def settings_terms(request: HttpRequest) -> HttpResponse:
             "bucket_labels": bucket_labels(saved.bounds, saved.bucket_basis),
             "contract_rate_warning": contract_rate_warning(saved, timezone.localdate()),
             "contract_floor_unknown": contract_floor_unknown(saved, timezone.localdate()),
-            "day_count_text": DAY_COUNT_TEXT,
+            "day_count_text": day_count_text(),
         },
     )
 
@@ -370,7 +388,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_token_for(_user(request), pk)
     services.revoke_token(token=token, actor=_user(request))
-    messages.success(request, f"Le jeton « {token.name} » est révoqué : il ne permet plus d’accéder à l’API.")
+    messages.success(
+        request, _("Le jeton « %(name)s » est révoqué : il ne permet plus d’accéder à l’API.") % {"name": token.name}
+    )
     return redirect("accounts:tokens")
 
 
@@ -392,7 +412,7 @@ def account(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 forms.add_service_errors(form, error)
             else:
-                messages.success(request, "Vos informations sont enregistrées.")
+                messages.success(request, _("Vos informations sont enregistrées."))
                 return redirect("accounts:account")
         status = 422
     context = {"form": form, "nav": "settings", "section": "account"}

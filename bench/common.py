@@ -107,14 +107,37 @@ class Scale:
     reminders: int  # frozen reminders of that business, all in the archive
     other_businesses: int
     other_invoices: int
-    requests: int  # per view and per page
+    requests: int  # for the late-payments page
+    listing_requests: int  # for each page of the bucket listing
     letters: int  # per PDF variant (Typst), alternating with the bare render
     weasyprint_letters: int
     wrk_seconds: int
 
 
-QUICK = Scale("quick", 10_000, 1_000, 4, 1_000, requests=30, letters=30, weasyprint_letters=10, wrk_seconds=10)
-FULL = Scale("full", 100_000, 10_000, 9, 2_000, requests=50, letters=50, weasyprint_letters=20, wrk_seconds=10)
+QUICK = Scale(
+    "quick",
+    10_000,
+    1_000,
+    4,
+    1_000,
+    requests=30,
+    listing_requests=30,
+    letters=30,
+    weasyprint_letters=10,
+    wrk_seconds=10,
+)
+FULL = Scale(
+    "full",
+    100_000,
+    10_000,
+    9,
+    2_000,
+    requests=40,
+    listing_requests=30,
+    letters=40,
+    weasyprint_letters=15,
+    wrk_seconds=10,
+)
 
 
 @dataclass

@@ -123,7 +123,7 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
     if not own_sqlite:
         removed = benchdata.remove_bench_data()
         if removed:
-            print(f"  {removed} entreprise(s) de benchmark précédente(s) supprimée(s)")
+            print(f"  removed {removed} business(es) left by an earlier bench run")
     scale = context.scale
     started = time.perf_counter()
     today = timezone.localdate()

@@ -38,7 +38,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -124,22 +125,31 @@ def request_archive_export(
     """
     errors = {}
     if date_from is None:
-        errors["date_from"] = "Indiquez la date de début."
+        errors["date_from"] = _("Indiquez la date de début.")
     if date_to is None:
-        errors["date_to"] = "Indiquez la date de fin."
+        errors["date_to"] = _("Indiquez la date de fin.")
     if errors:
         raise ValidationError(errors)
     assert date_from is not None and date_to is not None
     if date_to < date_from:
-        raise ValidationError({"date_to": "La date de fin précède la date de début."})
+        raise ValidationError({"date_to": _("La date de fin précède la date de début.")})
     selection: dict[str, Any] = {"business_id": business.pk, "date_from": date_from, "date_to": date_to}
     if not archived_reminders(**selection, include_inactive=include_inactive).exists():
-        period = f"du {short_date(date_from)} au {short_date(date_to)}"
-        message = f"Aucune relance enregistrée ou envoyée {period} : il n’y a rien à archiver. Élargissez la période."
+        period = {"start": short_date(date_from), "end": short_date(date_to)}
+        message = (
+            _(
+                "Aucune relance enregistrée ou envoyée du %(start)s au %(end)s : il n’y a rien à archiver. "
+                "Élargissez la période."
+            )
+            % period
+        )
         if not include_inactive and archived_reminders(**selection, include_inactive=True).exists():
             message = (
-                f"Les seules relances {period} sont désactivées : cochez « Inclure les relances désactivées » "
-                "pour les archiver."
+                _(
+                    "Les seules relances du %(start)s au %(end)s sont désactivées : cochez « Inclure les relances "
+                    "désactivées » pour les archiver."
+                )
+                % period
             )
         raise ValidationError({NON_FIELD_ERRORS: message})
     with transaction.atomic():
@@ -349,15 +359,19 @@ def _spreadsheet_text(value: str) -> str:
 def _manifest_row(reminder: Reminder, facts: ReminderFacts, name: str, digest: str) -> list[str]:
     """The letter as it went out: client and invoices come from the snapshot, not from today's data."""
     assert reminder.frozen_at is not None
-    status = reminder.get_status_display()
+    # Part of the proof, like the letters: French whatever language the request that built it used.
+    with translation.override("fr"):
+        status = str(reminder.get_status_display())
+        level = str(reminder.get_level_display())
+        channel = str(reminder.get_channel_display())
     if reminder.deactivated_at is not None:
         status += " (désactivée)"
     return [
         name,
         _spreadsheet_text(facts.client.name),
         _spreadsheet_text(", ".join(invoice.number for invoice in facts.invoices)),
-        f"{reminder.level} – {reminder.get_level_display()}",
-        reminder.get_channel_display(),
+        f"{reminder.level} – {level}",
+        channel,
         short_date(timezone.localdate(reminder.frozen_at)),
         status,
         digest,

@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Business
@@ -25,16 +27,22 @@ DOWNLOADS = {"pdf": ("merged_pdf", "application/pdf"), "zip": ("zip_file", "appl
 
 class ArchiveForm(forms.Form):
     date_from = forms.DateField(
-        label="Du",
+        label=gettext_lazy("Du"),
         widget=DATE_INPUT,
-        error_messages={"required": "Indiquez la date de début.", "invalid": "Saisissez une date valide."},
+        error_messages={
+            "required": gettext_lazy("Indiquez la date de début."),
+            "invalid": gettext_lazy("Saisissez une date valide."),
+        },
     )
     date_to = forms.DateField(
-        label="Au",
+        label=gettext_lazy("Au"),
         widget=DATE_INPUT,
-        error_messages={"required": "Indiquez la date de fin.", "invalid": "Saisissez une date valide."},
+        error_messages={
+            "required": gettext_lazy("Indiquez la date de fin."),
+            "invalid": gettext_lazy("Saisissez une date valide."),
+        },
     )
-    include_inactive = forms.BooleanField(label="Inclure les relances désactivées", required=False)
+    include_inactive = forms.BooleanField(label=gettext_lazy("Inclure les relances désactivées"), required=False)
 
 
 def _business(request: HttpRequest) -> Business:
@@ -80,14 +88,16 @@ def archive_create(request: HttpRequest) -> HttpResponse:
         else:
             export.refresh_from_db()
             if not created:
-                messages.info(request, "Cette archive est déjà en préparation : voici où elle en est.")
+                messages.info(request, _("Cette archive est déjà en préparation : voici où elle en est."))
             elif export.status == ArchiveExport.Status.DONE:
-                messages.success(request, "Archive prête : téléchargez le PDF unique ou le ZIP ci-dessous.")
+                messages.success(request, _("Archive prête : téléchargez le PDF unique ou le ZIP ci-dessous."))
             elif export.status != ArchiveExport.Status.FAILED:
                 messages.success(
                     request,
-                    "Archive demandée : elle se prépare en arrière-plan. Vous pouvez quitter cette page et revenir "
-                    "plus tard, elle restera dans la liste des archives.",
+                    _(
+                        "Archive demandée : elle se prépare en arrière-plan. Vous pouvez quitter cette page et revenir "
+                        "plus tard, elle restera dans la liste des archives."
+                    ),
                 )
             return redirect("dunning:archive_detail", pk=export.pk)
     return _list_page(request, form, status=422)

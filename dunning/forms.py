@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from dunning.models import Channel, Level, Reminder, ReminderTemplate
@@ -35,20 +36,20 @@ class PlaceholderCheck:
 class ReminderEditForm(PlaceholderCheck, forms.Form):
     placeholder_fields = ("subject", "body", "letter_subject", "letter_body")
 
-    channel = forms.ChoiceField(label="Canal", choices=Channel.choices, widget=forms.RadioSelect)
-    subject = forms.CharField(label="Objet", max_length=300)
-    body = forms.CharField(label="Texte", widget=forms.Textarea(attrs={"rows": 16}))
-    letter_subject = forms.CharField(label="Objet du courrier joint", max_length=300, required=False)
+    channel = forms.ChoiceField(label=_("Canal"), choices=Channel.choices, widget=forms.RadioSelect)
+    subject = forms.CharField(label=_("Objet"), max_length=300)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 16}))
+    letter_subject = forms.CharField(label=_("Objet du courrier joint"), max_length=300, required=False)
     letter_body = forms.CharField(
-        label="Texte du courrier joint (PDF)", required=False, widget=forms.Textarea(attrs={"rows": 12})
+        label=_("Texte du courrier joint (PDF)"), required=False, widget=forms.Textarea(attrs={"rows": 12})
     )
-    include_penalties = forms.BooleanField(label="Réclamer les pénalités de retard", required=False)
-    attach_invoice_pdfs = forms.BooleanField(label="Joindre les factures d’origine (PDF) à l’e-mail", required=False)
+    include_penalties = forms.BooleanField(label=_("Réclamer les pénalités de retard"), required=False)
+    attach_invoice_pdfs = forms.BooleanField(label=_("Joindre les factures d’origine (PDF) à l’e-mail"), required=False)
     invoice_ids = forms.TypedMultipleChoiceField(
-        label="Factures relancées",
+        label=_("Factures relancées"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Gardez au moins une facture dans la relance."},
+        error_messages={"required": _("Gardez au moins une facture dans la relance.")},
     )
 
     def __init__(self, *args: Any, reminder: Reminder, open_invoices: list[Invoice], **kwargs: Any) -> None:
@@ -71,11 +72,11 @@ class ReminderEditForm(PlaceholderCheck, forms.Form):
         assert isinstance(invoice_field, forms.ChoiceField)
         invoice_field.choices = [(invoice.pk, invoice.number) for invoice in open_invoices]
         if reminder.channel == Channel.EMAIL:
-            self.fields["subject"].label = "Objet de l’e-mail"
-            self.fields["body"].label = "Texte de l’e-mail"
+            self.fields["subject"].label = _("Objet de l’e-mail")
+            self.fields["body"].label = _("Texte de l’e-mail")
         else:
-            self.fields["subject"].label = "Objet du courrier"
-            self.fields["body"].label = "Texte du courrier"
+            self.fields["subject"].label = _("Objet du courrier")
+            self.fields["body"].label = _("Texte du courrier")
 
 
 class TemplateForm(PlaceholderCheck, forms.ModelForm):
@@ -89,36 +90,38 @@ class TemplateForm(PlaceholderCheck, forms.ModelForm):
             "email_body": forms.Textarea(attrs={"rows": 10}),
         }
         error_messages = {
-            field: {"required": "Ce champ est obligatoire."}
+            field: {"required": _("Ce champ est obligatoire.")}
             for field in ["letter_subject", "letter_body", "email_subject", "email_body"]
         }
 
 
 class RegisteredLetterForm(forms.Form):
-    number = forms.CharField(label="N° du recommandé (LRAR)", max_length=50)
-    receipt_date = forms.DateField(label="Date de réception (accusé)", required=False, widget=DATE_INPUT)
+    number = forms.CharField(label=_("N° du recommandé (LRAR)"), max_length=50)
+    receipt_date = forms.DateField(label=_("Date de réception (accusé)"), required=False, widget=DATE_INPUT)
 
 
 STATUS_FILTERS = [
-    ("", "Tous"),
-    (Reminder.Status.DRAFT, "Brouillon (pas encore envoyée)"),
-    (Reminder.Status.SAVED, "Enregistrée"),
-    (Reminder.Status.SENT, "Envoyée"),
-    (Reminder.Status.SENDING, "Envoi en cours"),
-    (Reminder.Status.SEND_FAILED, "Échec d’envoi"),
+    ("", _("Tous")),
+    (Reminder.Status.DRAFT, _("Brouillon (pas encore envoyée)")),
+    (Reminder.Status.SAVED, _("Enregistrée")),
+    (Reminder.Status.SENT, _("Envoyée")),
+    (Reminder.Status.SENDING, _("Envoi en cours")),
+    (Reminder.Status.SEND_FAILED, _("Échec d’envoi")),
 ]
 
 
 class HistoryFilterForm(forms.Form):
-    date_from = forms.DateField(label="Du", required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label="Au", required=False, widget=DATE_INPUT)
-    client = forms.ModelChoiceField(label="Client", queryset=Client.objects.none(), required=False, empty_label="Tous")
-    level = forms.TypedChoiceField(
-        label="Niveau", choices=[("", "Tous"), *Level.choices], coerce=int, required=False, empty_value=None
+    date_from = forms.DateField(label=_("Du"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("Au"), required=False, widget=DATE_INPUT)
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.none(), required=False, empty_label=_("Tous")
     )
-    channel = forms.ChoiceField(label="Canal", choices=[("", "Tous"), *Channel.choices], required=False)
-    status = forms.ChoiceField(label="Statut", choices=STATUS_FILTERS, required=False)
-    inactive = forms.BooleanField(label="Afficher les relances désactivées", required=False)
+    level = forms.TypedChoiceField(
+        label=_("Niveau"), choices=[("", _("Tous")), *Level.choices], coerce=int, required=False, empty_value=None
+    )
+    channel = forms.ChoiceField(label=_("Canal"), choices=[("", _("Tous")), *Channel.choices], required=False)
+    status = forms.ChoiceField(label=_("Statut"), choices=STATUS_FILTERS, required=False)
+    inactive = forms.BooleanField(label=_("Afficher les relances désactivées"), required=False)
 
     def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,10 +130,10 @@ class HistoryFilterForm(forms.Form):
         client_field.queryset = Client.objects.filter(
             business=business, pk__in=Reminder.objects.filter(business=business).values("client_id")
         ).only("pk", "name")
-        client_field.error_messages["invalid_choice"] = "Client inconnu."
+        client_field.error_messages["invalid_choice"] = _("Client inconnu.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "La date de fin précède la date de début.")
+            self.add_error("date_to", _("La date de fin précède la date de début."))
         return data

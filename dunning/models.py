@@ -1,20 +1,21 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from ledger.models import Client, Invoice
 
 
 class Level(models.IntegerChoices):
-    FRIENDLY = 1, "Relance amiable"
-    SECOND = 2, "Seconde relance"
-    FORMAL_NOTICE = 3, "Mise en demeure"
+    FRIENDLY = 1, _("Relance amiable")
+    SECOND = 2, _("Seconde relance")
+    FORMAL_NOTICE = 3, _("Mise en demeure")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    LETTER = "letter", "Courrier"
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Courrier")
 
 
 class ReminderTemplate(models.Model):
@@ -24,12 +25,12 @@ class ReminderTemplate(models.Model):
     """
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminder_templates")
-    level = models.PositiveSmallIntegerField("niveau", choices=Level.choices)
-    letter_subject = models.CharField("objet du courrier", max_length=200)
-    letter_body = models.TextField("texte du courrier")
-    email_subject = models.CharField("objet de l’e-mail", max_length=200)
-    email_body = models.TextField("texte de l’e-mail")
-    include_penalties = models.BooleanField("inclure les pénalités de retard", default=False)
+    level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
+    letter_subject = models.CharField(_("objet du courrier"), max_length=200)
+    letter_body = models.TextField(_("texte du courrier"))
+    email_subject = models.CharField(_("objet de l’e-mail"), max_length=200)
+    email_body = models.TextField(_("texte de l’e-mail"))
+    include_penalties = models.BooleanField(_("inclure les pénalités de retard"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,40 +65,40 @@ class Reminder(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Brouillon"
-        SAVED = "saved", "Enregistrée"
-        SENDING = "sending", "Envoi en cours"
-        SENT = "sent", "Envoyée"
-        SEND_FAILED = "send_failed", "Échec d’envoi"
+        DRAFT = "draft", _("Brouillon")
+        SAVED = "saved", _("Enregistrée")
+        SENDING = "sending", _("Envoi en cours")
+        SENT = "sent", _("Envoyée")
+        SEND_FAILED = "send_failed", _("Échec d’envoi")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="reminders")
     invoices = models.ManyToManyField(Invoice, through="ReminderInvoice", related_name="reminders")
-    level = models.PositiveSmallIntegerField("niveau", choices=Level.choices)
-    channel = models.CharField("canal", max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.DRAFT)
-    subject = models.CharField("objet", max_length=300)
-    body = models.TextField("texte")
+    level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    subject = models.CharField(_("objet"), max_length=300)
+    body = models.TextField(_("texte"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    frozen_at = models.DateTimeField("enregistrée le", null=True, blank=True)
-    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    frozen_at = models.DateTimeField(_("enregistrée le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     recipient_email = models.EmailField(blank=True)
     message_id = models.CharField(max_length=300, blank=True)
     send_error = models.TextField(blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
-    registered_number = models.CharField("n° de recommandé (LRAR)", max_length=50, blank=True)
-    receipt_date = models.DateField("date de réception (accusé)", null=True, blank=True)
+    registered_number = models.CharField(_("n° de recommandé (LRAR)"), max_length=50, blank=True)
+    receipt_date = models.DateField(_("date de réception (accusé)"), null=True, blank=True)
     pdf = models.FileField(upload_to="reminders/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    reference = models.CharField("référence", max_length=30, blank=True)
-    letter_subject = models.CharField("objet du courrier joint", max_length=300, blank=True)
-    letter_body = models.TextField("texte du courrier joint", blank=True)
-    include_penalties = models.BooleanField("réclamer les pénalités de retard", default=False)
-    attach_invoice_pdfs = models.BooleanField("joindre les factures (PDF)", default=True)
+    reference = models.CharField(_("référence"), max_length=30, blank=True)
+    letter_subject = models.CharField(_("objet du courrier joint"), max_length=300, blank=True)
+    letter_body = models.TextField(_("texte du courrier joint"), blank=True)
+    include_penalties = models.BooleanField(_("réclamer les pénalités de retard"), default=False)
+    attach_invoice_pdfs = models.BooleanField(_("joindre les factures (PDF)"), default=True)
     # Set by the one worker that sends the e-mail; a second run of the task finds it taken.
     send_claimed_at = models.DateTimeField(null=True, blank=True)
 
@@ -166,23 +167,23 @@ class ArchiveExport(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "En attente"
-        RUNNING = "running", "En cours"
-        DONE = "done", "Terminée"
-        FAILED = "failed", "Échec"
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminée")
+        FAILED = "failed", _("Échec")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="archive_exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    date_from = models.DateField("du")
-    date_to = models.DateField("au")
-    include_inactive = models.BooleanField("inclure les relances désactivées", default=False)
-    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    date_from = models.DateField(_("du"))
+    date_to = models.DateField(_("au"))
+    include_inactive = models.BooleanField(_("inclure les relances désactivées"), default=False)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     merged_pdf = models.FileField(upload_to="archives/", blank=True, max_length=300)

@@ -24,6 +24,8 @@ from django.db.models import Max
 from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Business, User
 from dunning import facts as facts_module
@@ -33,11 +35,13 @@ from dunning.placeholders import template_errors
 from ledger.models import Invoice
 from ledger.services import Conflict, record
 
-FROZEN_MESSAGE = (
+FROZEN_MESSAGE = gettext_lazy(
     "Cette relance est enregistrée ou envoyée : elle ne peut plus être modifiée ni supprimée, seulement désactivée."
 )
-NO_EMAIL_MESSAGE = "Ce client n’a pas d’adresse e-mail : enregistrez la relance pour l’imprimer."
-LETTER_CHANNEL_MESSAGE = "Cette relance est prévue par courrier : passez-la en e-mail et relisez-la avant de l’envoyer."
+NO_EMAIL_MESSAGE = gettext_lazy("Ce client n’a pas d’adresse e-mail : enregistrez la relance pour l’imprimer.")
+LETTER_CHANNEL_MESSAGE = gettext_lazy(
+    "Cette relance est prévue par courrier : passez-la en e-mail et relisez-la avant de l’envoyer."
+)
 
 
 # Templates
@@ -74,7 +78,7 @@ TEMPLATE_FIELDS = ["letter_subject", "letter_body", "email_subject", "email_body
 def update_template(*, template: ReminderTemplate, actor: User | None, **data: Any) -> ReminderTemplate:
     data = {key: value for key, value in data.items() if key in TEMPLATE_FIELDS}
     errors = {
-        field: "Ce champ est obligatoire."
+        field: _("Ce champ est obligatoire.")
         for field in ["letter_subject", "letter_body", "email_subject", "email_body"]
         if field in data and not str(data[field] or "").strip()
     }
@@ -116,8 +120,10 @@ def next_level(invoices: Iterable[Invoice]) -> int:
     )
     if highest >= Level.FORMAL_NOTICE:
         raise Conflict(
-            "Ces factures ont déjà fait l’objet d’une mise en demeure : passez à la mise en recouvrement, "
-            "ou choisissez explicitement le niveau de la relance."
+            _(
+                "Ces factures ont déjà fait l’objet d’une mise en demeure : passez à la mise en recouvrement, "
+                "ou choisissez explicitement le niveau de la relance."
+            )
         )
     return int(highest) + 1
 
@@ -126,9 +132,9 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
     try:
         ids = sorted({int(pk) for pk in invoice_ids})
     except (TypeError, ValueError):
-        raise ValidationError({"invoice_ids": "Sélection de factures invalide."}) from None
+        raise ValidationError({"invoice_ids": _("Sélection de factures invalide.")}) from None
     if not ids:
-        raise ValidationError({"invoice_ids": "Sélectionnez au moins une facture à relancer."})
+        raise ValidationError({"invoice_ids": _("Sélectionnez au moins une facture à relancer.")})
     invoices = list(
         Invoice.objects.filter(business=business, pk__in=ids).select_related("client").order_by("due_date", "number")
     )
@@ -136,15 +142,20 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
         raise Http404("Facture introuvable.")
     if len({invoice.client_id for invoice in invoices}) > 1:
         raise ValidationError(
-            {"invoice_ids": "Une relance concerne un seul client : sélectionnez des factures du même client."}
+            {"invoice_ids": _("Une relance concerne un seul client : sélectionnez des factures du même client.")}
         )
     for invoice in invoices:
         if invoice.cancelled_at is not None:
             raise ValidationError(
-                {"invoice_ids": f"La facture n° {invoice.number} est annulée : elle ne se relance pas."}
+                {
+                    "invoice_ids": _("La facture n° %(number)s est annulée : elle ne se relance pas.")
+                    % {"number": invoice.number}
+                }
             )
         if invoice.amount_due <= 0:
-            raise ValidationError({"invoice_ids": f"La facture n° {invoice.number} est payée : rien à relancer."})
+            raise ValidationError(
+                {"invoice_ids": _("La facture n° %(number)s est payée : rien à relancer.") % {"number": invoice.number}}
+            )
     return invoices
 
 
@@ -156,7 +167,7 @@ def _parse_level(level: Any) -> int | None:
     except (TypeError, ValueError):
         value = 0
     if value not in Level.values:
-        raise ValidationError({"level": "Niveau invalide : choisissez 1, 2 ou 3."})
+        raise ValidationError({"level": _("Niveau invalide : choisissez 1, 2 ou 3.")})
     return value
 
 
@@ -164,7 +175,7 @@ def _parse_channel(channel: Any) -> str | None:
     if channel in (None, ""):
         return None
     if channel not in Channel.values:
-        raise ValidationError({"channel": "Canal invalide : choisissez e-mail ou courrier."})
+        raise ValidationError({"channel": _("Canal invalide : choisissez e-mail ou courrier.")})
     return str(channel)
 
 
@@ -279,11 +290,11 @@ def update_draft(
             _switch_channel(reminder, new_channel)
         errors = {}
         if not reminder.subject.strip():
-            errors["subject"] = "Indiquez l’objet de la relance."
+            errors["subject"] = _("Indiquez l’objet de la relance.")
         if not reminder.body.strip():
-            errors["body"] = "Le texte de la relance est vide."
+            errors["body"] = _("Le texte de la relance est vide.")
         if reminder.channel == Channel.EMAIL and not reminder.letter_body.strip():
-            errors["letter_body"] = "Le texte du courrier joint est vide."
+            errors["letter_body"] = _("Le texte du courrier joint est vide.")
         if errors:
             raise ValidationError(errors)
         if include_penalties is not None:
@@ -299,7 +310,7 @@ def update_draft(
             invoices = _open_invoices_of_one_client(reminder.business, invoice_ids)
             if invoices[0].client_id != reminder.client_id:
                 raise ValidationError(
-                    {"invoice_ids": "Une relance concerne un seul client : gardez des factures de ce client."}
+                    {"invoice_ids": _("Une relance concerne un seul client : gardez des factures de ce client.")}
                 )
             current = set(reminder.lines.values_list("invoice_id", flat=True))
             wanted = {invoice.pk for invoice in invoices}
@@ -390,11 +401,14 @@ def _check_freezable(reminder: Reminder) -> None:
     _require_draft(reminder)
     invoices = list(reminder.invoices.all())
     if not invoices:
-        raise ValidationError({"invoice_ids": "Cette relance ne cite aucune facture."})
+        raise ValidationError({"invoice_ids": _("Cette relance ne cite aucune facture.")})
     paid = [invoice.number for invoice in invoices if invoice.amount_due <= 0 or invoice.cancelled_at is not None]
     if paid:
         raise ValidationError(
-            {"invoice_ids": f"Facture(s) payée(s) ou annulée(s) depuis : {', '.join(paid)}. Retirez-les de la relance."}
+            {
+                "invoice_ids": _("Facture(s) payée(s) ou annulée(s) depuis : %(numbers)s. Retirez-les de la relance.")
+                % {"numbers": ", ".join(paid)}
+            }
         )
     check_placeholders(
         {
@@ -478,7 +492,7 @@ def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
     with transaction.atomic():
         reminder = _locked(reminder)
         if reminder.status != Reminder.Status.SEND_FAILED:
-            raise Conflict("Seule une relance dont l’envoi a échoué peut être renvoyée.")
+            raise Conflict(_("Seule une relance dont l’envoi a échoué peut être renvoyée."))
         reminder.status = Reminder.Status.SENDING
         reminder.send_claimed_at = None
         reminder.save(update_fields=["status", "send_claimed_at", "updated_at"])
@@ -499,9 +513,9 @@ def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
 
 def _require_frozen(reminder: Reminder) -> None:
     if reminder.is_draft:
-        raise Conflict("Un brouillon ne se désactive pas : supprimez-le.")
+        raise Conflict(_("Un brouillon ne se désactive pas : supprimez-le."))
     if reminder.status == Reminder.Status.SENDING:
-        raise Conflict("La relance est en cours d’envoi : attendez la réponse du serveur d’envoi.")
+        raise Conflict(_("La relance est en cours d’envoi : attendez la réponse du serveur d’envoi."))
 
 
 def deactivate_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
@@ -510,7 +524,7 @@ def deactivate_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         reminder = _locked(reminder)
         _require_frozen(reminder)
         if reminder.deactivated_at is not None:
-            raise Conflict("Cette relance est déjà désactivée.")
+            raise Conflict(_("Cette relance est déjà désactivée."))
         reminder.deactivated_at = timezone.now()
         reminder.save(update_fields=["deactivated_at", "updated_at"])
         record(business=reminder.business, actor=actor, action="deactivated", obj=reminder, client=reminder.client)
@@ -522,7 +536,7 @@ def reactivate_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         reminder = _locked(reminder)
         _require_frozen(reminder)
         if reminder.deactivated_at is None:
-            raise Conflict("Cette relance est déjà active.")
+            raise Conflict(_("Cette relance est déjà active."))
         reminder.deactivated_at = None
         reminder.save(update_fields=["deactivated_at", "updated_at"])
         record(business=reminder.business, actor=actor, action="reactivated", obj=reminder, client=reminder.client)
@@ -539,19 +553,19 @@ def record_registered_letter(
     number = " ".join((number or "").split())
     errors = {}
     if not number:
-        errors["number"] = "Indiquez le numéro du recommandé."
+        errors["number"] = _("Indiquez le numéro du recommandé.")
     elif len(number) > 50:
-        errors["number"] = "Le numéro du recommandé fait au plus 50 caractères."
+        errors["number"] = _("Le numéro du recommandé fait au plus 50 caractères.")
     today = timezone.localdate()
     if receipt_date is not None and receipt_date > today:
-        errors["receipt_date"] = "La date de réception ne peut pas être dans le futur."
+        errors["receipt_date"] = _("La date de réception ne peut pas être dans le futur.")
     with transaction.atomic():
         reminder = _locked(reminder)
         if reminder.level != Level.FORMAL_NOTICE:
-            raise Conflict("Seule une mise en demeure s’envoie en recommandé avec accusé de réception.")
+            raise Conflict(_("Seule une mise en demeure s’envoie en recommandé avec accusé de réception."))
         _require_frozen(reminder)
         if receipt_date is not None and reminder.frozen_at and receipt_date < timezone.localdate(reminder.frozen_at):
-            errors["receipt_date"] = "La date de réception ne peut pas précéder la date de la mise en demeure."
+            errors["receipt_date"] = _("La date de réception ne peut pas précéder la date de la mise en demeure.")
         if errors:
             raise ValidationError(errors)
         changes = {}

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/reactiver/", views.reminder_reactivate, name="reminder_reactivate"),
     path("<int:pk>/recommande/", views.reminder_registered, name="reminder_registered"),
     path("<int:pk>/pdf/", views.reminder_pdf, name="reminder_pdf"),
+    path("<int:pk>/page-<int:page>.png", views.reminder_page_image, name="reminder_page_image"),
     path("<int:pk>/e-mail/", views.reminder_email, name="reminder_email"),
     path("<int:pk>/imprimer/", views.reminder_print, name="reminder_print"),
     path("modeles/", views.templates, name="templates"),

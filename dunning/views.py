@@ -8,16 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from dunning import facts, services
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
+from dunning.letter import PAGE_IMAGE_PPI, letter_page_count, render_letter_pages_png
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Channel, Level, Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
@@ -27,8 +31,12 @@ from ledger.models import Invoice
 from ledger.services import Conflict
 
 HISTORY_PAGE_SIZE = 25
-FREEZE_CONFIRM = "Une fois envoyée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
-SAVE_CONFIRM = "Une fois enregistrée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
+FREEZE_CONFIRM = gettext_lazy(
+    "Une fois envoyée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
+)
+SAVE_CONFIRM = gettext_lazy(
+    "Une fois enregistrée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
+)
 
 
 def _business(request: HttpRequest) -> Any:
@@ -133,7 +141,7 @@ def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return _conflict_redirect(request, reminder, error)
             else:
                 if data["channel"] != old_channel:
-                    messages.info(request, "Canal changé : vérifiez le texte avant l’envoi.")
+                    messages.info(request, _("Canal changé : vérifiez le texte avant l’envoi."))
                     return redirect("dunning:reminder_edit", pk=reminder.pk)
                 return redirect("dunning:reminder_detail", pk=reminder.pk)
         status = 422
@@ -159,7 +167,7 @@ def reminder_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.delete_draft(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
-    messages.success(request, "Brouillon supprimé.")
+    messages.success(request, _("Brouillon supprimé."))
     return redirect("ledger:late_payments")
 
 
@@ -167,10 +175,12 @@ def reminder_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | None = None) -> dict[str, Any]:
+    rendered = facts.rendering(reminder)
     return {
         "nav": "history" if reminder.is_frozen else "late",
         "reminder": reminder,
-        "rendered": facts.rendering(reminder),
+        "rendered": rendered,
+        "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
         "paused": reminder.is_draft and reminder.client.is_paused_on(timezone.localdate()),
         "send_confirm": FREEZE_CONFIRM,
         "save_confirm": SAVE_CONFIRM,
@@ -195,7 +205,11 @@ def reminder_save(request: HttpRequest, pk: int) -> HttpResponse:
         reminder = services.save_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
     except (Conflict, ValidationError) as error:
         return _conflict_redirect(request, reminder, error)
-    messages.success(request, f"Relance {reminder.reference} enregistrée : vous pouvez l’imprimer ou la télécharger.")
+    messages.success(
+        request,
+        _("Relance %(reference)s enregistrée : vous pouvez l’imprimer ou la télécharger.")
+        % {"reference": reminder.reference},
+    )
     return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
@@ -213,11 +227,15 @@ def reminder_send(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_send(request: HttpRequest, reminder: Reminder) -> HttpResponse:
     reminder.refresh_from_db(fields=["status", "send_error"])
     if reminder.status == Reminder.Status.SENT:
-        messages.success(request, f"Relance envoyée à {reminder.recipient_email}.")
+        messages.success(request, _("Relance envoyée à %(email)s.") % {"email": reminder.recipient_email})
     elif reminder.status == Reminder.Status.SEND_FAILED:
-        messages.error(request, f"L’envoi à {reminder.recipient_email} a échoué : {reminder.send_error}")
+        messages.error(
+            request,
+            _("L’envoi à %(email)s a échoué : %(error)s")
+            % {"email": reminder.recipient_email, "error": reminder.send_error},
+        )
     else:
-        messages.success(request, f"Relance en cours d’envoi à {reminder.recipient_email}.")
+        messages.success(request, _("Relance en cours d’envoi à %(email)s.") % {"email": reminder.recipient_email})
     return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
@@ -240,7 +258,7 @@ def reminder_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         services.deactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
-    messages.success(request, "Relance désactivée : elle n’apparaît plus dans l’historique, mais reste conservée.")
+    messages.success(request, _("Relance désactivée : elle n’apparaît plus dans l’historique, mais reste conservée."))
     return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
@@ -252,7 +270,7 @@ def reminder_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
         services.reactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
-    messages.success(request, "Relance réactivée : elle apparaît de nouveau dans l’historique.")
+    messages.success(request, _("Relance réactivée : elle apparaît de nouveau dans l’historique."))
     return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
@@ -274,7 +292,7 @@ def reminder_registered(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as error:
             return _conflict_redirect(request, reminder, error)
         else:
-            messages.success(request, "Recommandé enregistré.")
+            messages.success(request, _("Recommandé enregistré."))
             return redirect("dunning:reminder_detail", pk=reminder.pk)
     return render(request, "dunning/reminder_detail.html", _detail_context(reminder, form), status=422)
 
@@ -289,6 +307,35 @@ def reminder_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     disposition = "attachment" if request.GET.get("download") else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return _frameable(response)
+
+
+def _page_image_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
+    # Revalidated on every view: the browser's cache outlives a session, and only the server
+    # knows whether whoever is logged in now may see this reminder.
+    response.headers["Cache-Control"] = "private, no-cache"
+    if etag:
+        response.headers["ETag"] = etag
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def reminder_page_image(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+    """One page of the letter as PNG, for the summary: phones and many browsers show no inline PDF.
+
+    A frozen reminder is rendered from its snapshot, the data its stored PDF was made from; a
+    draft from today's data, like its PDF.
+    """
+    reminder = get_reminder_for(request.user, pk)
+    letter = facts.rendering(reminder).letter
+    if not 1 <= page <= letter_page_count(letter):
+        raise Http404("Ce courrier n’a pas de page à ce numéro.")
+    # A frozen letter never changes: its PDF's hash (and the resolution) names the image.
+    etag = f'"{reminder.pdf_sha256}-{PAGE_IMAGE_PPI:g}"' if reminder.is_frozen and reminder.pdf_sha256 else None
+    if etag and (not_modified := get_conditional_response(request, etag=etag)) is not None:
+        return _page_image_headers(not_modified, etag)
+    image = render_letter_pages_png(letter)[page - 1]
+    return _page_image_headers(HttpResponse(image, content_type="image/png"), etag)
 
 
 @login_required
@@ -395,7 +442,9 @@ def template_edit(request: HttpRequest, level: int) -> HttpResponse:
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, f"Modèle « {template.get_level_display()} » enregistré.")
+                messages.success(
+                    request, _("Modèle « %(level)s » enregistré.") % {"level": template.get_level_display()}
+                )
                 return redirect("dunning:template_edit", level=level)
         template.refresh_from_db()
         status = 422

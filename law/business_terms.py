@@ -2,15 +2,19 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Business
 from law.penalties import DAY_COUNT_BASIS, contract_rate_warning
 from law.rates import HalfYear, RateTables
 from law.tables import load_rate_tables
 
-DAY_COUNT_TEXT = (
-    f"Base de calcul : {DAY_COUNT_BASIS} jours (fixe), y compris les années bissextiles ; intérêts simples, "
-    "arrondis au centime pour chaque période."
-)
+
+def day_count_text() -> str:
+    return _(
+        "Base de calcul : %(days)s jours (fixe), y compris les années bissextiles ; intérêts simples, "
+        "arrondis au centime pour chaque période."
+    ) % {"days": DAY_COUNT_BASIS}
 
 
 def contract_floor_unknown(business: Business, today: dt.date, tables: RateTables | None = None) -> str:

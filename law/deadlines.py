@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Business
 from law.limitation import CLOSE_DAYS, YEARS, Limitation, add_years, limitation
@@ -17,8 +19,8 @@ from law.penalties import BUSINESS, CONSUMER
 from ledger.models import Invoice
 
 RULES = {
-    BUSINESS: "5 ans après l’échéance (client professionnel, art. L110-4 du Code de commerce)",
-    CONSUMER: "2 ans après l’échéance (client particulier, art. L218-2 du Code de la consommation)",
+    BUSINESS: gettext_lazy("5 ans après l’échéance (client professionnel, art. L110-4 du Code de commerce)"),
+    CONSUMER: gettext_lazy("2 ans après l’échéance (client particulier, art. L218-2 du Code de la consommation)"),
 }
 
 
@@ -30,11 +32,11 @@ class LimitationFlag:
 
     @property
     def rule(self) -> str:
-        return RULES[self.debtor]
+        return str(RULES[self.debtor])
 
     @property
     def years_label(self) -> str:
-        return f"{self.limitation.years} ans"
+        return _("%(years)s ans") % {"years": self.limitation.years}
 
 
 def _sort_key(flag: LimitationFlag) -> tuple[bool, int]:

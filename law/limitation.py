@@ -11,6 +11,8 @@ period (C. civ. 2240–2244) is not modelled: the deadline shown is the one with
 import datetime as dt
 from dataclasses import dataclass
 
+from law.i18n import gettext as _
+from law.i18n import ngettext
 from law.penalties import BUSINESS, parse_debtor
 
 YEARS = {"business": 5, "consumer": 2}
@@ -47,18 +49,30 @@ class Limitation:
     @property
     def article(self) -> str:
         if self.years == YEARS[BUSINESS]:
-            return "art. L110-4 du Code de commerce"
-        return "art. L218-2 du Code de la consommation"
+            return _("art. L110-4 du Code de commerce")
+        return _("art. L218-2 du Code de la consommation")
 
     @property
     def message(self) -> str:
         if self.expired:
-            return f"Prescrite depuis le {self.deadline:%d/%m/%Y} ({self.years} ans, {self.article})."
-        days = f"{self.days_left} jour{'s' if self.days_left > 1 else ''}"
-        return (
-            f"Prescription le {self.deadline:%d/%m/%Y} ({self.years} ans après l’échéance, {self.article}) : "
-            f"il reste {days} pour agir en justice."
-        )
+            return _("Prescrite depuis le %(deadline)s (%(years)s ans, %(article)s).") % {
+                "deadline": f"{self.deadline:%d/%m/%Y}",
+                "years": self.years,
+                "article": self.article,
+            }
+        # French singular for 0 and 1 day ("il reste 1 jour"), as before.
+        return ngettext(
+            "Prescription le %(deadline)s (%(years)s ans après l’échéance, %(article)s) : "
+            "il reste %(days)s jour pour agir en justice.",
+            "Prescription le %(deadline)s (%(years)s ans après l’échéance, %(article)s) : "
+            "il reste %(days)s jours pour agir en justice.",
+            1 if self.days_left <= 1 else 2,
+        ) % {
+            "deadline": f"{self.deadline:%d/%m/%Y}",
+            "years": self.years,
+            "article": self.article,
+            "days": self.days_left,
+        }
 
 
 def limitation(due_date: dt.date, debtor: str, today: dt.date) -> Limitation:

@@ -6,6 +6,7 @@ administrators (staff) may change them.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from law.rates import ECB_TABLE, LEGAL_TABLE
 
@@ -14,17 +15,17 @@ class EcbRate(models.Model):
     """One change of the ECB main refinancing operations rate."""
 
     effective_date = models.DateField(
-        "en vigueur à partir du",
+        _("en vigueur à partir du"),
         unique=True,
-        error_messages={"unique": "Un changement de taux à cette date existe déjà : modifiez-le plutôt."},
+        error_messages={"unique": _("Un changement de taux à cette date existe déjà : modifiez-le plutôt.")},
     )
-    rate = models.DecimalField("taux (%)", max_digits=5, decimal_places=2)
-    source = models.TextField("source")
+    rate = models.DecimalField(_("taux (%)"), max_digits=5, decimal_places=2)
+    source = models.TextField(_("source"))
 
     class Meta:
         ordering = ["-effective_date"]
-        verbose_name = "taux BCE (refinancement)"
-        verbose_name_plural = "taux BCE (refinancement)"
+        verbose_name = _("taux BCE (refinancement)")
+        verbose_name_plural = _("taux BCE (refinancement)")
 
     def __str__(self) -> str:
         return f"{self.rate} % au {self.effective_date:%d/%m/%Y}"
@@ -34,29 +35,29 @@ class LegalRate(models.Model):
     """The legal interest rate of one half-year, both columns, as the arrêté fixes them."""
 
     semester_start = models.DateField(
-        "début du semestre",
+        _("début du semestre"),
         unique=True,
-        help_text="Le 1er janvier ou le 1er juillet.",
-        error_messages={"unique": "Ce semestre a déjà ses taux : modifiez-le plutôt."},
+        help_text=_("Le 1er janvier ou le 1er juillet."),
+        error_messages={"unique": _("Ce semestre a déjà ses taux : modifiez-le plutôt.")},
     )
     particuliers = models.DecimalField(
-        "taux « particuliers » (%)",
+        _("taux « particuliers » (%)"),
         max_digits=5,
         decimal_places=2,
-        help_text="Créancier personne physique n’agissant pas pour des besoins professionnels.",
+        help_text=_("Créancier personne physique n’agissant pas pour des besoins professionnels."),
     )
     autres = models.DecimalField(
-        "taux « autres cas » (%)",
+        _("taux « autres cas » (%)"),
         max_digits=5,
         decimal_places=2,
-        help_text="Tous les autres cas, dont un micro-entrepreneur créancier.",
+        help_text=_("Tous les autres cas, dont un micro-entrepreneur créancier."),
     )
-    source = models.TextField("source", help_text="L’arrêté (date, JORF) et une adresse où le lire.")
+    source = models.TextField(_("source"), help_text=_("L’arrêté (date, JORF) et une adresse où le lire."))
 
     class Meta:
         ordering = ["-semester_start"]
-        verbose_name = "taux de l’intérêt légal"
-        verbose_name_plural = "taux de l’intérêt légal"
+        verbose_name = _("taux de l’intérêt légal")
+        verbose_name_plural = _("taux de l’intérêt légal")
 
     def __str__(self) -> str:
         half = "1er" if self.semester_start.month == 1 else "2d"
@@ -64,29 +65,29 @@ class LegalRate(models.Model):
 
     def clean(self) -> None:
         if self.semester_start and (self.semester_start.day != 1 or self.semester_start.month not in (1, 7)):
-            raise ValidationError({"semester_start": "Un semestre commence le 1er janvier ou le 1er juillet."})
+            raise ValidationError({"semester_start": _("Un semestre commence le 1er janvier ou le 1er juillet.")})
 
 
 class RateTableStatus(models.Model):
     """Through when a table is known complete, and a version bumped on every change
     (the per-process cache of `law.tables.load_rate_tables` is keyed on it)."""
 
-    TABLES = [(ECB_TABLE, "Taux BCE"), (LEGAL_TABLE, "Taux de l’intérêt légal")]
+    TABLES = [(ECB_TABLE, _("Taux BCE")), (LEGAL_TABLE, _("Taux de l’intérêt légal"))]
 
-    table = models.CharField("table", max_length=10, choices=TABLES, unique=True)
+    table = models.CharField(_("table"), max_length=10, choices=TABLES, unique=True)
     known_through = models.DateField(
-        "connue jusqu’au",
+        _("connue jusqu’au"),
         null=True,
         blank=True,
-        help_text="Taux BCE : le dernier jour vérifié. Taux légal : le début du dernier semestre connu.",
+        help_text=_("Taux BCE : le dernier jour vérifié. Taux légal : le début du dernier semestre connu."),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    note = models.TextField("note", blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        verbose_name = "état d’une table de taux"
-        verbose_name_plural = "état des tables de taux"
+        verbose_name = _("état d’une table de taux")
+        verbose_name_plural = _("état des tables de taux")
 
     def __str__(self) -> str:
         return self.get_table_display()

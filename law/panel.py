@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from law.invoice import legal_basis, penalties_for_invoice
 from law.limitation import Limitation, limitation
 from law.penalties import BUSINESS, CONSUMER, INDEMNITY, ZERO, PenaltyResult
@@ -25,22 +27,22 @@ NOTICE_RECEIVED = "received"
 FORMAL_NOTICE_LEVEL = 3
 
 INDEMNITY_REASONS = {
-    BUSINESS: (
+    BUSINESS: gettext_lazy(
         "Indemnité forfaitaire pour frais de recouvrement de 40 € par facture payée en retard, due de plein "
         "droit par un client professionnel, même en cas de règlement partiel (art. L441-10 et D441-5 du Code "
         "de commerce)."
     ),
-    CONSUMER: (
+    CONSUMER: gettext_lazy(
         "Aucune indemnité forfaitaire : elle ne concerne que les clients professionnels, et les frais de "
         "recouvrement ne peuvent pas être mis à la charge d’un particulier (art. L111-8 du Code des "
         "procédures civiles d’exécution)."
     ),
 }
-NO_NOTICE_MESSAGE = (
+NO_NOTICE_MESSAGE = gettext_lazy(
     "Aucun intérêt ne court sans mise en demeure : pour un client particulier, les intérêts au taux légal "
     "ne courent qu’à compter de la réception d’une mise en demeure (art. 1344-1 du Code civil)."
 )
-NOTICE_NOT_RECEIVED_MESSAGE = (
+NOTICE_NOT_RECEIVED_MESSAGE = gettext_lazy(
     "La mise en demeure n’a pas de date de réception enregistrée : les intérêts ne peuvent pas encore courir."
 )
 
@@ -69,14 +71,14 @@ class PenaltyPanel:
 
     @property
     def indemnity_reason(self) -> str:
-        return INDEMNITY_REASONS[self.debtor]
+        return str(INDEMNITY_REASONS[self.debtor])
 
     @property
     def notice_message(self) -> str:
         if self.notice == NOTICE_NONE:
-            return NO_NOTICE_MESSAGE
+            return str(NO_NOTICE_MESSAGE)
         if self.notice == NOTICE_NOT_RECEIVED:
-            return NOTICE_NOT_RECEIVED_MESSAGE
+            return str(NOTICE_NOT_RECEIVED_MESSAGE)
         return ""
 
     @property

@@ -1,5 +1,5 @@
 """Late-payment penalties, exactly as PRODUCT.md §5 states them. Pure: no Django, no clock
-(`relance.formats` is plain Python too).
+(`relance.formats` is plain Python too; messages go through `law.i18n`).
 
 Professional debtor (C. com. L441-10 II, D441-5): interest from the day after the due date,
 without any reminder, each day at the rate of its half-year (ECB rate on 1 Jan / 1 Jul + 10
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from law.i18n import gettext as _
 from law.rates import HalfYear, LawError, MissingRate, RateTables
 from relance.formats import money, percent
 
@@ -249,21 +250,27 @@ def compute_penalties(
         indemnity = ZERO
         if contract_rate is not None:
             warnings.append(
-                "Le taux contractuel ne s’applique pas à un particulier : les intérêts sont calculés "
-                "au taux de l’intérêt légal."
+                _(
+                    "Le taux contractuel ne s’applique pas à un particulier : les intérêts sont calculés "
+                    "au taux de l’intérêt légal."
+                )
             )
             contract_rate = None
         if notice_date is None:
             if days_late > 0 and outstanding > 0:
                 warnings.append(
-                    "Aucune mise en demeure reçue : les intérêts au taux légal ne courent pas encore "
-                    "(art. 1344-1 du Code civil)."
+                    _(
+                        "Aucune mise en demeure reçue : les intérêts au taux légal ne courent pas encore "
+                        "(art. 1344-1 du Code civil)."
+                    )
                 )
             return PenaltyResult(days_late, ZERO, ZERO, outstanding, (), tuple(warnings))
         if notice_date < due_date:
             warnings.append(
-                "La mise en demeure a été reçue avant l’échéance : les intérêts ne courent qu’à partir "
-                "du lendemain de l’échéance."
+                _(
+                    "La mise en demeure a été reçue avant l’échéance : les intérêts ne courent qu’à partir "
+                    "du lendemain de l’échéance."
+                )
             )
         first_day = max(notice_date, due_date) + dt.timedelta(days=1)
 
@@ -331,13 +338,13 @@ def contract_rate_warning(contract_rate: Decimal, half_year: HalfYear, tables: R
     try:
         floor = tables.contract_floor(half_year)
     except MissingRate:
-        return (
-            f"Le taux de l’intérêt légal du {half_year.label} n’est pas connu : impossible de vérifier "
+        return _(
+            "Le taux de l’intérêt légal du %(half_year)s n’est pas connu : impossible de vérifier "
             "que le taux contractuel respecte le minimum de 3 fois ce taux."
-        )
+        ) % {"half_year": half_year.label}
     if contract_rate >= floor:
         return None
-    return (
-        f"Le taux contractuel ({percent(contract_rate)}) est inférieur au minimum légal du {half_year.label} : "
-        f"{percent(floor)}, soit 3 fois le taux de l’intérêt légal (art. L441-10 du Code de commerce)."
-    )
+    return _(
+        "Le taux contractuel (%(rate)s) est inférieur au minimum légal du %(half_year)s : "
+        "%(floor)s, soit 3 fois le taux de l’intérêt légal (art. L441-10 du Code de commerce)."
+    ) % {"rate": percent(contract_rate), "half_year": half_year.label, "floor": percent(floor)}

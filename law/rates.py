@@ -15,11 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from law.i18n import gettext as _
+from law.i18n import gettext_noop
+
 ECB_TABLE = "ecb"
 LEGAL_TABLE = "legal"
 TABLE_NAMES = {
-    ECB_TABLE: "taux BCE (opérations principales de refinancement)",
-    LEGAL_TABLE: "taux de l’intérêt légal",
+    ECB_TABLE: gettext_noop("taux BCE (opérations principales de refinancement)"),
+    LEGAL_TABLE: gettext_noop("taux de l’intérêt légal"),
 }
 
 
@@ -75,12 +78,16 @@ class HalfYear:
     @property
     def label(self) -> str:
         """ "premier semestre 2026": how the arrêtés and French users name it."""
-        return f"{'premier' if self.half == 1 else 'second'} semestre {self.year}"
+        if self.half == 1:
+            return _("premier semestre %(year)s") % {"year": self.year}
+        return _("second semestre %(year)s") % {"year": self.year}
 
     @property
     def table_label(self) -> str:
         """ "1er semestre 2026" / "2d semestre 2026": for table cells."""
-        return f"{'1er' if self.half == 1 else '2d'} semestre {self.year}"
+        if self.half == 1:
+            return _("1er semestre %(year)s") % {"year": self.year}
+        return _("2d semestre %(year)s") % {"year": self.year}
 
     @property
     def short_label(self) -> str:
@@ -104,15 +111,15 @@ class MissingRate(LawError):
         self.half_year = half_year
         self.table = table
         if table == ECB_TABLE:
-            message = (
-                f"Le taux BCE du {half_year.label} n’est pas connu : ajoutez-le "
+            message = _(
+                "Le taux BCE du %(half_year)s n’est pas connu : ajoutez-le "
                 "(relance rates import/fetch ou l’administration)"
-            )
+            ) % {"half_year": half_year.label}
         else:
-            message = (
-                f"Le taux de l’intérêt légal du {half_year.label} n’est pas connu : ajoutez-le "
+            message = _(
+                "Le taux de l’intérêt légal du %(half_year)s n’est pas connu : ajoutez-le "
                 "(relance rates import ou l’administration)"
-            )
+            ) % {"half_year": half_year.label}
         super().__init__(message)
 
 

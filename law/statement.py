@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Business
 from dunning.letter import SegmentFacts, StatementData, StatementInvoice
@@ -71,7 +72,7 @@ def build_statement(
 ) -> StatementData:
     """The statement of `invoices` (all of `client`) as of `as_of`. Raises MissingRate."""
     if not invoices:
-        raise NothingToState("Aucune facture en retard : il n’y a pas de pénalités à décompter.")
+        raise NothingToState(_("Aucune facture en retard : il n’y a pas de pénalités à décompter."))
     tables = tables if tables is not None else load_rate_tables()
     results = [penalties_for_invoice(invoice, as_of, tables) for invoice in invoices]
     notice_date = None
@@ -103,7 +104,8 @@ def invoice_statement(invoice: Invoice, as_of: dt.date, tables: RateTables | Non
     """The statement of one invoice; only a late invoice (open, past its due date) has one."""
     if invoice.status_on(as_of) != InvoiceStatus.LATE:
         raise NothingToState(
-            f"La facture n° {invoice.number} n’est pas en retard aujourd’hui : il n’y a pas de pénalités à décompter."
+            _("La facture n° %(number)s n’est pas en retard aujourd’hui : il n’y a pas de pénalités à décompter.")
+            % {"number": invoice.number}
         )
     invoice = _with_facts(Invoice.objects.filter(pk=invoice.pk)).get()
     return build_statement(
@@ -124,7 +126,9 @@ def client_statement(client: Client, as_of: dt.date, tables: RateTables | None =
         )
     )
     if not invoices:
-        raise NothingToState(f"{client.name} n’a aucune facture en retard : il n’y a pas de pénalités à décompter.")
+        raise NothingToState(
+            _("%(name)s n’a aucune facture en retard : il n’y a pas de pénalités à décompter.") % {"name": client.name}
+        )
     return build_statement(business=invoices[0].business, client=client, invoices=invoices, as_of=as_of, tables=tables)
 
 

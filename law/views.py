@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from dunning.letter import StatementData, render_statement_pdf
@@ -29,22 +31,26 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 
 class RatesImportForm(forms.Form):
     file = forms.FileField(
-        label="Fichier CSV",
-        help_text="Taux BCE (effective_date,rate_percent,source) ou taux légal "
-        "(semester_start,particuliers_percent,autres_percent,source).",
+        label=gettext_lazy("Fichier CSV"),
+        help_text=gettext_lazy(
+            "Taux BCE (effective_date,rate_percent,source) ou taux légal "
+            "(semester_start,particuliers_percent,autres_percent,source)."
+        ),
     )
     known_through = forms.DateField(
-        label="Taux BCE vérifié jusqu’au (facultatif)",
+        label=gettext_lazy("Taux BCE vérifié jusqu’au (facultatif)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Sinon, la mention « # known_through » du fichier ou son dernier changement.",
+        help_text=gettext_lazy("Sinon, la mention « # known_through » du fichier ou son dernier changement."),
     )
-    dry_run = forms.BooleanField(label="Simulation : montrer ce qui changerait sans enregistrer", required=False)
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Simulation : montrer ce qui changerait sans enregistrer"), required=False
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("Le fichier dépasse 1 Mo : une table de taux tient en quelques kilo-octets.")
+            raise ValidationError(_("Le fichier dépasse 1 Mo : une table de taux tient en quelques kilo-octets."))
         return upload
 
 
@@ -52,7 +58,7 @@ def _page(request: HttpRequest, form: RatesImportForm, report: services.RatesRep
     tables = load_rate_tables()
     current = HalfYear.of(timezone.localdate())
     missing = [
-        {"half_year": half_year, "tables": [TABLE_NAMES[table] for table in missing_tables]}
+        {"half_year": half_year, "tables": [_(TABLE_NAMES[table]) for table in missing_tables]}
         for half_year, missing_tables in tables.missing(through=current)
     ]
     current_row = next((row for row in tables.rows(through=current) if row.half_year == current), None)
@@ -124,7 +130,10 @@ def _statement_response(
             "back_label": back_label,
         }
         return render(request, "law/statement_error.html", context, status=409)
-    response = HttpResponse(render_statement_pdf(data), content_type="application/pdf")
+    # The statement is a document for the client: French whatever the interface language.
+    with translation.override("fr"):
+        pdf = render_statement_pdf(data)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -140,7 +149,7 @@ def statement_invoice(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"decompte-penalites-{slugify(invoice.number) or invoice.pk}-{today:%Y-%m-%d}.pdf",
         nav="invoices",
         back_url=reverse("ledger:invoice_detail", args=[invoice.pk]),
-        back_label=f"Retour à la facture {invoice.number}",
+        back_label=_("Retour à la facture %(number)s") % {"number": invoice.number},
     )
 
 
@@ -155,5 +164,5 @@ def statement_client(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"decompte-penalites-{slugify(client.name) or client.pk}-{today:%Y-%m-%d}.pdf",
         nav="clients",
         back_url=reverse("ledger:client_detail", args=[client.pk]),
-        back_label=f"Retour à la fiche de {client.name}",
+        back_label=_("Retour à la fiche de %(name)s") % {"name": client.name},
     )

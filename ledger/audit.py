@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ledger.models import AuditEvent, Client, Invoice, Payment
 from relance.formats import money, short_date
@@ -15,34 +17,34 @@ from relance.formats import money, short_date
 MONEY_FIELDS = {"total_excl_tax", "vat_amount", "total_incl_tax", "amount", "amount_due"}
 DATE_FIELDS = {"issue_date", "due_date", "date", "pause_until", "receipt_date"}
 EXTRA_LABELS = {
-    "amount": "montant",
-    "date": "date",
-    "method": "moyen de paiement",
-    "number": "numéro",
-    "reason": "motif",
-    "pdf": "facture PDF",
+    "amount": gettext_lazy("montant"),
+    "date": gettext_lazy("date"),
+    "method": gettext_lazy("moyen de paiement"),
+    "number": gettext_lazy("numéro"),
+    "reason": gettext_lazy("motif"),
+    "pdf": gettext_lazy("facture PDF"),
 }
 
 TITLES = {
-    ("client", "created"): "Client créé",
-    ("client", "updated"): "Fiche client modifiée",
-    ("client", "deleted"): "Client supprimé",
-    ("invoice", "created"): "Facture {repr} créée",
-    ("invoice", "updated"): "Facture {repr} modifiée",
-    ("invoice", "cancelled"): "Facture {repr} annulée",
-    ("payment", "payment_recorded"): "Règlement enregistré",
-    ("payment", "payment_deleted"): "Règlement supprimé",
-    ("creditnote", "credit_note_recorded"): "Avoir {repr} enregistré",
+    ("client", "created"): gettext_lazy("Client créé"),
+    ("client", "updated"): gettext_lazy("Fiche client modifiée"),
+    ("client", "deleted"): gettext_lazy("Client supprimé"),
+    ("invoice", "created"): gettext_lazy("Facture %(repr)s créée"),
+    ("invoice", "updated"): gettext_lazy("Facture %(repr)s modifiée"),
+    ("invoice", "cancelled"): gettext_lazy("Facture %(repr)s annulée"),
+    ("payment", "payment_recorded"): gettext_lazy("Règlement enregistré"),
+    ("payment", "payment_deleted"): gettext_lazy("Règlement supprimé"),
+    ("creditnote", "credit_note_recorded"): gettext_lazy("Avoir %(repr)s enregistré"),
 }
 REMINDER_ACTIONS = {
-    "created": "créée (brouillon)",
-    "updated": "modifiée",
-    "saved": "enregistrée",
-    "sent": "envoyée",
-    "send_failed": "non envoyée (échec d’envoi)",
-    "deactivated": "désactivée",
-    "reactivated": "réactivée",
-    "deleted": "supprimée",
+    "created": gettext_lazy("créée (brouillon)"),
+    "updated": gettext_lazy("modifiée"),
+    "saved": gettext_lazy("enregistrée"),
+    "sent": gettext_lazy("envoyée"),
+    "send_failed": gettext_lazy("non envoyée (échec d’envoi)"),
+    "deactivated": gettext_lazy("désactivée"),
+    "reactivated": gettext_lazy("réactivée"),
+    "deleted": gettext_lazy("supprimée"),
 }
 
 
@@ -52,14 +54,14 @@ def _field_label(field: str) -> str:
             return capfirst(str(getattr(model._meta.get_field(field), "verbose_name", field)))
         except FieldDoesNotExist:
             continue
-    return capfirst(EXTRA_LABELS.get(field, field.replace("_", " ")))
+    return capfirst(str(EXTRA_LABELS.get(field, field.replace("_", " "))))
 
 
 def format_value(field: str, value: Any) -> str:
     if value is None or value == "":
-        return "(vide)"
+        return _("(vide)")
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return _("oui") if value else _("non")
     if field in MONEY_FIELDS:
         try:
             return money(Decimal(str(value)))
@@ -75,7 +77,7 @@ def format_value(field: str, value: Any) -> str:
     if field == "method":
         return str(dict(Payment.Method.choices).get(value, value))
     if field == "client":
-        return f"client n° {value}"
+        return _("client n° %(number)s") % {"number": value}
     return str(value)
 
 
@@ -89,11 +91,11 @@ class Entry:
 
 def _title(event: AuditEvent) -> str:
     if event.object_type == "reminder":
-        return f"Relance {REMINDER_ACTIONS.get(event.action, event.action)}"
+        return _("Relance %(action)s") % {"action": REMINDER_ACTIONS.get(event.action, event.action)}
     title = TITLES.get((event.object_type, event.action))
     if title is None:
-        return f"{event.object_type} : {event.action.replace('_', ' ')}"
-    return title.format(repr=event.object_repr)
+        return _("%(field)s : %(value)s") % {"field": event.object_type, "value": event.action.replace("_", " ")}
+    return title % {"repr": event.object_repr}
 
 
 # PostgreSQL's jsonb does not keep key order: details are listed in this order, then by name.
@@ -112,15 +114,18 @@ def _details(event: AuditEvent) -> list[str]:
         for field, change in _ordered(changes):
             if isinstance(change, list) and len(change) == 2:
                 old, new = change
-                lines.append(f"{_field_label(field)} : {format_value(field, old)} → {format_value(field, new)}")
+                lines.append(
+                    _("%(field)s : %(old)s → %(new)s")
+                    % {"field": _field_label(field), "old": format_value(field, old), "new": format_value(field, new)}
+                )
         return lines
     lines = [
-        f"{_field_label(field)} : {format_value(field, value)}"
+        _("%(field)s : %(value)s") % {"field": _field_label(field), "value": format_value(field, value)}
         for field, value in _ordered(changes)
         if not isinstance(value, (list, dict))
     ]
     if event.object_type in {"payment", "creditnote"} and event.invoice_id is not None and event.invoice is not None:
-        lines.append(f"Facture {event.invoice.number}")
+        lines.append(_("Facture %(number)s") % {"number": event.invoice.number})
     return lines
 
 
@@ -129,7 +134,7 @@ def describe(events: Iterable[AuditEvent]) -> list[Entry]:
     return [
         Entry(
             at=event.created_at,
-            who=(event.actor.name or event.actor.email) if event.actor is not None else "Relance (automatique)",
+            who=(event.actor.name or event.actor.email) if event.actor is not None else _("Relance (automatique)"),
             title=_title(event),
             details=_details(event),
         )

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 NOT_DUE = "not_due"
 
 
@@ -34,13 +36,15 @@ class Bucket:
 def definitions(bounds: Sequence[int]) -> list[Bucket]:
     if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
         raise ValueError(f"Bucket bounds must be positive and increasing, not {list(bounds)!r}")
-    buckets = [Bucket(NOT_DUE, "Non échues", None, None)]
+    buckets = [Bucket(NOT_DUE, _("Non échues"), None, None)]
     low = 1
     for bound in bounds:
-        buckets.append(Bucket(f"{low}-{bound}", f"{low} à {bound} jours", low, bound))
+        buckets.append(
+            Bucket(f"{low}-{bound}", _("%(low)s à %(high)s jours") % {"low": low, "high": bound}, low, bound)
+        )
         low = bound + 1
     last = bounds[-1]
-    buckets.append(Bucket(f"{last}+", f"Plus de {last} jours", last + 1, None))
+    buckets.append(Bucket(f"{last}+", _("Plus de %(days)s jours") % {"days": last}, last + 1, None))
     return buckets
 
 

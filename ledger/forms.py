@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from ledger.models import Client, InvoiceStatus, Payment
@@ -29,11 +30,11 @@ class FrenchDecimalField(forms.DecimalField):
 
     widget = forms.TextInput
     default_error_messages = {
-        "invalid": "Saisissez un montant, par exemple 1 234,56.",
-        "max_decimal_places": "Saisissez au plus 2 chiffres après la virgule.",
-        "max_digits": "Ce montant est trop grand.",
-        "max_whole_digits": "Ce montant est trop grand.",
-        "min_value": "Le montant doit être supérieur ou égal à %(limit_value)s.",
+        "invalid": _("Saisissez un montant, par exemple 1 234,56."),
+        "max_decimal_places": _("Saisissez au plus 2 chiffres après la virgule."),
+        "max_digits": _("Ce montant est trop grand."),
+        "max_whole_digits": _("Ce montant est trop grand."),
+        "min_value": _("Le montant doit être supérieur ou égal à %(limit_value)s."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -87,10 +88,10 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 class ClientForm(forms.ModelForm):
     # Longer than the 9 digits, so that "732 829 320" as people write it gets cleaned, not refused.
     siren = forms.CharField(
-        label="SIREN",
+        label=_("SIREN"),
         required=False,
         max_length=20,
-        help_text="9 chiffres, vérifiés avec leur clé de contrôle.",
+        help_text=_("9 chiffres, vérifiés avec leur clé de contrôle."),
     )
 
     class Meta:
@@ -118,14 +119,14 @@ class ClientForm(forms.ModelForm):
             "pause_until": DateInput,
         }
         help_texts = {
-            "email": "Nécessaire pour relancer par e-mail ; sans adresse, les relances partent par courrier.",
-            "pause_reason": "Obligatoire quand les relances sont en pause.",
-            "pause_until": "Laissez vide pour une pause sans date de fin.",
-            "kind": "Un particulier ne paie ni l’indemnité de 40 € ni de pénalités automatiques.",
+            "email": _("Nécessaire pour relancer par e-mail ; sans adresse, les relances partent par courrier."),
+            "pause_reason": _("Obligatoire quand les relances sont en pause."),
+            "pause_until": _("Laissez vide pour une pause sans date de fin."),
+            "kind": _("Un particulier ne paie ni l’indemnité de 40 € ni de pénalités automatiques."),
         }
         error_messages = {
-            "name": {"required": "Indiquez le nom du client."},
-            "email": {"invalid": "Saisissez une adresse e-mail valide, par exemple compta@client.fr."},
+            "name": {"required": _("Indiquez le nom du client.")},
+            "email": {"invalid": _("Saisissez une adresse e-mail valide, par exemple compta@client.fr.")},
         }
 
     def clean_siren(self) -> str:
@@ -136,11 +137,11 @@ class ClientForm(forms.ModelForm):
         data = self.cleaned_data
         if data.get("reminders_paused"):
             if not (data.get("pause_reason") or "").strip():
-                self.add_error("pause_reason", "Indiquez le motif de la pause des relances.")
+                self.add_error("pause_reason", _("Indiquez le motif de la pause des relances."))
             pause_until = data.get("pause_until")
             if pause_until and pause_until < timezone.localdate():
                 self.add_error(
-                    "pause_until", "Cette date est déjà passée : choisissez une date à venir ou laissez vide."
+                    "pause_until", _("Cette date est déjà passée : choisissez une date à venir ou laissez vide.")
                 )
         return data
 
@@ -154,17 +155,17 @@ class ClientFilterForm(forms.Form):
         "-late_count": ("-late_count", "-late_amount", "name", "id"),
         "late_count": ("late_count", "name", "id"),
     }
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
     sort = forms.ChoiceField(
-        label="Trier par",
+        label=_("Trier par"),
         required=False,
         choices=[
-            ("name", "Nom (A → Z)"),
-            ("-name", "Nom (Z → A)"),
-            ("-balance", "Encours (du plus élevé)"),
-            ("balance", "Encours (du plus faible)"),
-            ("-late_count", "Factures en retard (les plus nombreuses)"),
-            ("late_count", "Factures en retard (les moins nombreuses)"),
+            ("name", _("Nom (A → Z)")),
+            ("-name", _("Nom (Z → A)")),
+            ("-balance", _("Encours (du plus élevé)")),
+            ("balance", _("Encours (du plus faible)")),
+            ("-late_count", _("Factures en retard (les plus nombreuses)")),
+            ("late_count", _("Factures en retard (les moins nombreuses)")),
         ],
     )
 
@@ -174,59 +175,59 @@ class ClientFilterForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     client = forms.ModelChoiceField(
-        label="Client",
+        label=_("Client"),
         queryset=Client.objects.none(),
-        empty_label="Choisissez un client",
+        empty_label=_("Choisissez un client"),
         error_messages={
-            "required": "Choisissez le client facturé.",
-            "invalid_choice": "Choisissez un client de votre liste.",
+            "required": _("Choisissez le client facturé."),
+            "invalid_choice": _("Choisissez un client de votre liste."),
         },
     )
     number = forms.CharField(
-        label="Numéro de facture", max_length=50, error_messages={"required": "Indiquez le numéro de la facture."}
+        label=_("Numéro de facture"), max_length=50, error_messages={"required": _("Indiquez le numéro de la facture.")}
     )
     issue_date = forms.DateField(
-        label="Date de facture",
+        label=_("Date de facture"),
         widget=DateInput,
-        error_messages={"required": "Indiquez la date de la facture.", "invalid": "Saisissez une date valide."},
+        error_messages={"required": _("Indiquez la date de la facture."), "invalid": _("Saisissez une date valide.")},
     )
     due_date = forms.DateField(
-        label="Échéance",
+        label=_("Échéance"),
         required=False,
         widget=DateInput,
-        error_messages={"invalid": "Saisissez une date valide."},
+        error_messages={"invalid": _("Saisissez une date valide.")},
     )
     total_excl_tax = FrenchDecimalField(
-        label="Total HT (€)",
+        label=_("Total HT (€)"),
         min_value=Decimal("0.01"),
         error_messages={
-            "required": "Indiquez le total hors taxes.",
-            "min_value": "Le montant doit être supérieur à zéro.",
+            "required": _("Indiquez le total hors taxes."),
+            "min_value": _("Le montant doit être supérieur à zéro."),
         },
     )
     vat_amount = FrenchDecimalField(
-        label="TVA (€)",
+        label=_("TVA (€)"),
         required=False,
         min_value=Decimal("0"),
-        help_text="Laissez vide pour la déduire du total TTC, ou zéro.",
-        error_messages={"min_value": "La TVA ne peut pas être négative."},
+        help_text=_("Laissez vide pour la déduire du total TTC, ou zéro."),
+        error_messages={"min_value": _("La TVA ne peut pas être négative.")},
     )
     total_incl_tax = FrenchDecimalField(
-        label="Total TTC (€)",
+        label=_("Total TTC (€)"),
         required=False,
         min_value=Decimal("0.01"),
-        help_text="Laissez vide : il sera calculé (HT + TVA).",
-        error_messages={"min_value": "Le montant doit être supérieur à zéro."},
+        help_text=_("Laissez vide : il sera calculé (HT + TVA)."),
+        error_messages={"min_value": _("Le montant doit être supérieur à zéro.")},
     )
     pdf = forms.FileField(
-        label="Facture originale (PDF)",
+        label=_("Facture originale (PDF)"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
-        help_text="Un PDF de 5 Mo au plus.",
-        error_messages={"empty": "Ce fichier est vide.", "invalid": "Ce fichier n’a pas pu être lu."},
+        help_text=_("Un PDF de 5 Mo au plus."),
+        error_messages={"empty": _("Ce fichier est vide."), "invalid": _("Ce fichier n’a pas pu être lu.")},
     )
-    remove_pdf = forms.BooleanField(label="Retirer le PDF actuel", required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    remove_pdf = forms.BooleanField(label=_("Retirer le PDF actuel"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
         self, *args: Any, business: Business, has_vat: bool = False, has_pdf: bool = False, **kwargs: Any
@@ -262,7 +263,7 @@ class InvoiceForm(forms.Form):
             data["total_incl_tax"] = excl_tax
         elif excl_tax is not None and vat is None and incl_tax is not None:
             if incl_tax < excl_tax:
-                self.add_error("total_incl_tax", "Le total TTC ne peut pas être inférieur au total HT.")
+                self.add_error("total_incl_tax", _("Le total TTC ne peut pas être inférieur au total HT."))
             else:
                 data["vat_amount"] = incl_tax - excl_tax
         return data
@@ -293,27 +294,27 @@ class InvoiceFilterForm(forms.Form):
         "-client": ("-client__name", "-issue_date", "-id"),
     }
     SORT_LABELS = [
-        ("-issue_date", "Date (les plus récentes)"),
-        ("issue_date", "Date (les plus anciennes)"),
-        ("due_date", "Échéance (la plus ancienne)"),
-        ("-due_date", "Échéance (la plus lointaine)"),
-        ("-amount_due", "Reste dû (le plus élevé)"),
-        ("amount_due", "Reste dû (le plus faible)"),
-        ("-total", "Total TTC (le plus élevé)"),
-        ("total", "Total TTC (le plus faible)"),
-        ("number", "Numéro (croissant)"),
-        ("-number", "Numéro (décroissant)"),
-        ("client", "Client (A → Z)"),
-        ("-client", "Client (Z → A)"),
+        ("-issue_date", _("Date (les plus récentes)")),
+        ("issue_date", _("Date (les plus anciennes)")),
+        ("due_date", _("Échéance (la plus ancienne)")),
+        ("-due_date", _("Échéance (la plus lointaine)")),
+        ("-amount_due", _("Reste dû (le plus élevé)")),
+        ("amount_due", _("Reste dû (le plus faible)")),
+        ("-total", _("Total TTC (le plus élevé)")),
+        ("total", _("Total TTC (le plus faible)")),
+        ("number", _("Numéro (croissant)")),
+        ("-number", _("Numéro (décroissant)")),
+        ("client", _("Client (A → Z)")),
+        ("-client", _("Client (Z → A)")),
     ]
-    q = forms.CharField(label="Numéro", required=False, max_length=50)
+    q = forms.CharField(label=_("Numéro"), required=False, max_length=50)
     status = forms.ChoiceField(
-        label="Statut", required=False, choices=[("", "Tous les statuts"), *InvoiceStatus.choices]
+        label=_("Statut"), required=False, choices=[("", _("Tous les statuts")), *InvoiceStatus.choices]
     )
     client = forms.ModelChoiceField(
-        label="Client", required=False, queryset=Client.objects.none(), empty_label="Tous les clients"
+        label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("Tous les clients")
     )
-    sort = forms.ChoiceField(label="Trier par", required=False, choices=SORT_LABELS)
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_LABELS)
 
     def __init__(self, *args: Any, business: Business, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -338,23 +339,23 @@ class BucketFilterForm(forms.Form):
         "-issue_date": ("-issue_date", "-id"),
     }
     SORT_LABELS = [
-        ("-days_late", "Retard (le plus long)"),
-        ("days_late", "Retard (le plus court)"),
-        ("-amount_due", "Reste dû (le plus élevé)"),
-        ("amount_due", "Reste dû (le plus faible)"),
-        ("-total", "Montant (le plus élevé)"),
-        ("total", "Montant (le plus faible)"),
-        ("number", "Numéro (croissant)"),
-        ("-number", "Numéro (décroissant)"),
-        ("client", "Client (A → Z)"),
-        ("-client", "Client (Z → A)"),
-        ("issue_date", "Date de facture (la plus ancienne)"),
-        ("-issue_date", "Date de facture (la plus récente)"),
+        ("-days_late", _("Retard (le plus long)")),
+        ("days_late", _("Retard (le plus court)")),
+        ("-amount_due", _("Reste dû (le plus élevé)")),
+        ("amount_due", _("Reste dû (le plus faible)")),
+        ("-total", _("Montant (le plus élevé)")),
+        ("total", _("Montant (le plus faible)")),
+        ("number", _("Numéro (croissant)")),
+        ("-number", _("Numéro (décroissant)")),
+        ("client", _("Client (A → Z)")),
+        ("-client", _("Client (Z → A)")),
+        ("issue_date", _("Date de facture (la plus ancienne)")),
+        ("-issue_date", _("Date de facture (la plus récente)")),
     ]
     client = forms.ModelChoiceField(
-        label="Client", required=False, queryset=Client.objects.none(), empty_label="Tous les clients"
+        label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("Tous les clients")
     )
-    sort = forms.ChoiceField(label="Trier par", required=False, choices=SORT_LABELS)
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_LABELS)
 
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -368,50 +369,53 @@ class BucketFilterForm(forms.Form):
 
 class PaymentForm(forms.Form):
     date = forms.DateField(
-        label="Date du règlement",
+        label=_("Date du règlement"),
         widget=DateInput,
-        error_messages={"required": "Indiquez la date du règlement.", "invalid": "Saisissez une date valide."},
+        error_messages={"required": _("Indiquez la date du règlement."), "invalid": _("Saisissez une date valide.")},
     )
     amount = FrenchDecimalField(
-        label="Montant (€)",
+        label=_("Montant (€)"),
         min_value=Decimal("0.01"),
-        error_messages={"required": "Indiquez le montant reçu.", "min_value": "Le montant doit être supérieur à zéro."},
+        error_messages={
+            "required": _("Indiquez le montant reçu."),
+            "min_value": _("Le montant doit être supérieur à zéro."),
+        },
     )
     method = forms.ChoiceField(
-        label="Moyen de paiement", choices=Payment.Method.choices, initial=Payment.Method.TRANSFER
+        label=_("Moyen de paiement"), choices=Payment.Method.choices, initial=Payment.Method.TRANSFER
     )
-    reference = forms.CharField(label="Référence", required=False, max_length=100)
+    reference = forms.CharField(label=_("Référence"), required=False, max_length=100)
 
     def clean_date(self) -> Any:
         day = self.cleaned_data["date"]
         if day > timezone.localdate():
-            raise ValidationError("Un règlement ne peut pas être daté dans le futur.")
+            raise ValidationError(_("Un règlement ne peut pas être daté dans le futur."))
         return day
 
 
 class CreditNoteForm(forms.Form):
     number = forms.CharField(
-        label="Numéro d’avoir", max_length=50, error_messages={"required": "Indiquez le numéro de l’avoir."}
+        label=_("Numéro d’avoir"), max_length=50, error_messages={"required": _("Indiquez le numéro de l’avoir.")}
     )
     date = forms.DateField(
-        label="Date de l’avoir",
+        label=_("Date de l’avoir"),
         widget=DateInput,
-        error_messages={"required": "Indiquez la date de l’avoir.", "invalid": "Saisissez une date valide."},
+        error_messages={"required": _("Indiquez la date de l’avoir."), "invalid": _("Saisissez une date valide.")},
     )
     amount = FrenchDecimalField(
-        label="Montant TTC (€)",
+        label=_("Montant TTC (€)"),
         min_value=Decimal("0.01"),
         error_messages={
-            "required": "Indiquez le montant de l’avoir.",
-            "min_value": "Le montant doit être supérieur à zéro.",
+            "required": _("Indiquez le montant de l’avoir."),
+            "min_value": _("Le montant doit être supérieur à zéro."),
         },
     )
-    reason = forms.CharField(label="Motif", required=False, max_length=200)
+    reason = forms.CharField(label=_("Motif"), required=False, max_length=200)
 
 
 class CancelInvoiceForm(forms.Form):
     cancel_reason = forms.CharField(
-        label="Motif de l’annulation",
+        label=_("Motif de l’annulation"),
         max_length=200,
-        error_messages={"required": "Indiquez le motif de l’annulation."},
+        error_messages={"required": _("Indiquez le motif de l’annulation.")},
     )

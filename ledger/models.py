@@ -7,35 +7,36 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
 from accounts.models import Business
 
 ZERO = Decimal("0.00")
-POSITIVE = [MinValueValidator(Decimal("0.01"), "Le montant doit être supérieur à zéro.")]
+POSITIVE = [MinValueValidator(Decimal("0.01"), _("Le montant doit être supérieur à zéro."))]
 
 
 class Client(models.Model):
     class Kind(models.TextChoices):
-        BUSINESS = "business", "Professionnel"
-        CONSUMER = "consumer", "Particulier"
+        BUSINESS = "business", _("Professionnel")
+        CONSUMER = "consumer", _("Particulier")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="clients")
-    kind = models.CharField("type de client", max_length=10, choices=Kind.choices, default=Kind.BUSINESS)
-    name = models.CharField("nom ou raison sociale", max_length=200)
-    contact_name = models.CharField("contact", max_length=200, blank=True)
-    email = models.EmailField("e-mail", blank=True)
-    phone = models.CharField("téléphone", max_length=30, blank=True)
-    address_line1 = models.CharField("adresse", max_length=200, blank=True)
-    address_line2 = models.CharField("complément d’adresse", max_length=200, blank=True)
-    postal_code = models.CharField("code postal", max_length=10, blank=True)
-    city = models.CharField("ville", max_length=100, blank=True)
-    country = models.CharField("pays", max_length=100, default="France", blank=True)
-    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validators.validate_siren])
-    notes = models.TextField("notes", blank=True)
-    reminders_paused = models.BooleanField("relances en pause", default=False)
-    pause_reason = models.CharField("motif de la pause", max_length=200, blank=True)
-    pause_until = models.DateField("pause jusqu’au", null=True, blank=True)
+    kind = models.CharField(_("type de client"), max_length=10, choices=Kind.choices, default=Kind.BUSINESS)
+    name = models.CharField(_("nom ou raison sociale"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("complément d’adresse"), max_length=200, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=100, default="France", blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validators.validate_siren])
+    notes = models.TextField(_("notes"), blank=True)
+    reminders_paused = models.BooleanField(_("relances en pause"), default=False)
+    pause_reason = models.CharField(_("motif de la pause"), max_length=200, blank=True)
+    pause_until = models.DateField(_("pause jusqu’au"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,10 +69,10 @@ def invoice_pdf_path(invoice: "Invoice", filename: str) -> str:
 
 
 class InvoiceStatus(models.TextChoices):
-    NOT_DUE = "not_due", "Non échue"
-    LATE = "late", "En retard"
-    PAID = "paid", "Payée"
-    CANCELLED = "cancelled", "Annulée"
+    NOT_DUE = "not_due", _("Non échue")
+    LATE = "late", _("En retard")
+    PAID = "paid", _("Payée")
+    CANCELLED = "cancelled", _("Annulée")
 
 
 class InvoiceQuerySet(models.QuerySet["Invoice"]):
@@ -92,22 +93,22 @@ class Invoice(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invoices")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
-    number = models.CharField("numéro", max_length=50)
-    issue_date = models.DateField("date de facture")
-    due_date = models.DateField("échéance")
-    total_excl_tax = models.DecimalField("total HT", max_digits=12, decimal_places=2, validators=POSITIVE)
+    number = models.CharField(_("numéro"), max_length=50)
+    issue_date = models.DateField(_("date de facture"))
+    due_date = models.DateField(_("échéance"))
+    total_excl_tax = models.DecimalField(_("total HT"), max_digits=12, decimal_places=2, validators=POSITIVE)
     vat_amount = models.DecimalField(
-        "TVA", max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("TVA"), max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
-    total_incl_tax = models.DecimalField("total TTC", max_digits=12, decimal_places=2, validators=POSITIVE)
-    amount_due = models.DecimalField("reste dû", max_digits=12, decimal_places=2, editable=False)
-    pdf = models.FileField("facture PDF", upload_to=invoice_pdf_path, blank=True)
-    notes = models.TextField("notes", blank=True)
-    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
-    cancel_reason = models.CharField("motif d’annulation", max_length=200, blank=True)
-    disputed = models.BooleanField("contestée", default=False)
-    dispute_reason = models.CharField("motif de la contestation", max_length=200, blank=True)
-    reminders_paused_until = models.DateField("relances en pause jusqu’au", null=True, blank=True)
+    total_incl_tax = models.DecimalField(_("total TTC"), max_digits=12, decimal_places=2, validators=POSITIVE)
+    amount_due = models.DecimalField(_("reste dû"), max_digits=12, decimal_places=2, editable=False)
+    pdf = models.FileField(_("facture PDF"), upload_to=invoice_pdf_path, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancel_reason = models.CharField(_("motif d’annulation"), max_length=200, blank=True)
+    disputed = models.BooleanField(_("contestée"), default=False)
+    dispute_reason = models.CharField(_("motif de la contestation"), max_length=200, blank=True)
+    reminders_paused_until = models.DateField(_("relances en pause jusqu’au"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -155,19 +156,19 @@ class Invoice(models.Model):
 
 class Payment(models.Model):
     class Method(models.TextChoices):
-        TRANSFER = "transfer", "Virement"
-        CHEQUE = "cheque", "Chèque"
-        CARD = "card", "Carte bancaire"
-        CASH = "cash", "Espèces"
-        DIRECT_DEBIT = "direct_debit", "Prélèvement"
-        OTHER = "other", "Autre"
+        TRANSFER = "transfer", _("Virement")
+        CHEQUE = "cheque", _("Chèque")
+        CARD = "card", _("Carte bancaire")
+        CASH = "cash", _("Espèces")
+        DIRECT_DEBIT = "direct_debit", _("Prélèvement")
+        OTHER = "other", _("Autre")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
-    date = models.DateField("date du règlement")
-    amount = models.DecimalField("montant", max_digits=12, decimal_places=2, validators=POSITIVE)
-    method = models.CharField("moyen de paiement", max_length=20, choices=Method.choices, default=Method.TRANSFER)
-    reference = models.CharField("référence", max_length=100, blank=True)
+    date = models.DateField(_("date du règlement"))
+    amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2, validators=POSITIVE)
+    method = models.CharField(_("moyen de paiement"), max_length=20, choices=Method.choices, default=Method.TRANSFER)
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,10 +182,10 @@ class Payment(models.Model):
 class CreditNote(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="credit_notes")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
-    number = models.CharField("numéro d’avoir", max_length=50)
-    date = models.DateField("date")
-    amount = models.DecimalField("montant TTC", max_digits=12, decimal_places=2, validators=POSITIVE)
-    reason = models.CharField("motif", max_length=200, blank=True)
+    number = models.CharField(_("numéro d’avoir"), max_length=50)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2, validators=POSITIVE)
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

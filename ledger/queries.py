@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import Business
 from dunning.models import Reminder, ReminderInvoice
@@ -98,8 +99,8 @@ def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSumma
     return LatePaymentSummary(
         as_of=as_of,
         buckets=[row(f"b{i}", bucket.key, bucket.label, bucket.is_late) for i, bucket in enumerate(definitions)],
-        total=row("total", "total", "Total", False),
-        late=row("late", "late", "En retard", True),
+        total=row("total", "total", _("Total"), False),
+        late=row("late", "late", _("En retard"), True),
     )
 
 

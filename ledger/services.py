@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
 from law.terms import due_date_for
@@ -126,7 +127,7 @@ def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
 
 def _check_pause(client: Client) -> None:
     if client.reminders_paused and not client.pause_reason.strip():
-        raise ValidationError({"pause_reason": "Indiquez le motif de la pause des relances."})
+        raise ValidationError({"pause_reason": _("Indiquez le motif de la pause des relances.")})
     if not client.reminders_paused:
         client.pause_reason = ""
         client.pause_until = None
@@ -134,7 +135,7 @@ def _check_pause(client: Client) -> None:
 
 def delete_client(*, client: Client, actor: User | None) -> None:
     if client.invoices.exists():
-        raise Conflict("Ce client a des factures : il ne peut pas être supprimé.")
+        raise Conflict(_("Ce client a des factures : il ne peut pas être supprimé."))
     with transaction.atomic():
         record(business=client.business, actor=actor, action="deleted", obj=client)
         client.delete()
@@ -167,17 +168,17 @@ def _check_pdf(data: dict[str, Any]) -> None:
 def _check_invoice(invoice: Invoice) -> None:
     errors: dict[str, str] = {}
     if invoice.client_id is not None and invoice.client.business_id != invoice.business_id:
-        errors["client"] = "Client introuvable."
+        errors["client"] = _("Client introuvable.")
     if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
-        errors["due_date"] = "L’échéance ne peut pas précéder la date de facture."
+        errors["due_date"] = _("L’échéance ne peut pas précéder la date de facture.")
     amounts = (invoice.total_excl_tax, invoice.vat_amount, invoice.total_incl_tax)
     if None not in amounts and invoice.total_excl_tax + invoice.vat_amount != invoice.total_incl_tax:
-        errors["total_incl_tax"] = "Le total TTC doit être égal au total HT plus la TVA."
+        errors["total_incl_tax"] = _("Le total TTC doit être égal au total HT plus la TVA.")
     duplicate = Invoice.objects.filter(business_id=invoice.business_id, number=invoice.number)
     if invoice.pk:
         duplicate = duplicate.exclude(pk=invoice.pk)
     if invoice.number and duplicate.exists():
-        errors["number"] = f"Une facture n° {invoice.number} existe déjà."
+        errors["number"] = _("Une facture n° %(number)s existe déjà.") % {"number": invoice.number}
     if errors:
         raise ValidationError(errors)
 
@@ -209,17 +210,21 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
             )
     except IntegrityError:
         # A concurrent request took the same number between the check and the insert.
-        raise ValidationError({"number": f"Une facture n° {invoice.number} existe déjà."}) from None
+        raise ValidationError(
+            {"number": _("Une facture n° %(number)s existe déjà.") % {"number": invoice.number}}
+        ) from None
     return invoice
 
 
 def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invoice:
     if invoice.cancelled_at is not None:
-        raise Conflict("Cette facture est annulée : elle ne peut plus être modifiée.")
+        raise Conflict(_("Cette facture est annulée : elle ne peut plus être modifiée."))
     if invoice_is_locked(invoice):
         raise Conflict(
-            "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
-            "(seuls les règlements, les avoirs et l’annulation restent possibles)."
+            _(
+                "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
+                "(seuls les règlements, les avoirs et l’annulation restent possibles)."
+            )
         )
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
     _check_pdf(data)
@@ -244,7 +249,9 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
             if amount_due < 0:
                 raise ValidationError(
                     {
-                        "total_incl_tax": "Le total TTC ne peut pas être inférieur aux règlements et avoirs déjà enregistrés."
+                        "total_incl_tax": _(
+                            "Le total TTC ne peut pas être inférieur aux règlements et avoirs déjà enregistrés."
+                        )
                     }
                 )
             invoice.amount_due = amount_due
@@ -260,15 +267,17 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
                     client=invoice.client,
                 )
     except IntegrityError:
-        raise ValidationError({"number": f"Une facture n° {invoice.number} existe déjà."}) from None
+        raise ValidationError(
+            {"number": _("Une facture n° %(number)s existe déjà.") % {"number": invoice.number}}
+        ) from None
     return invoice
 
 
 def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invoice:
     if invoice.cancelled_at is not None:
-        raise Conflict("Cette facture est déjà annulée.")
+        raise Conflict(_("Cette facture est déjà annulée."))
     if not reason.strip():
-        raise ValidationError({"cancel_reason": "Indiquez le motif de l’annulation."})
+        raise ValidationError({"cancel_reason": _("Indiquez le motif de l’annulation.")})
     with transaction.atomic():
         invoice.cancelled_at = timezone.now()
         invoice.cancel_reason = reason.strip()
@@ -309,13 +318,16 @@ def record_payment(
     with transaction.atomic():
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
-            raise Conflict("Cette facture est annulée : aucun règlement ne peut y être enregistré.")
+            raise Conflict(_("Cette facture est annulée : aucun règlement ne peut y être enregistré."))
         if date < invoice.issue_date:
-            raise ValidationError({"date": "Le règlement ne peut pas précéder la date de la facture."})
+            raise ValidationError({"date": _("Le règlement ne peut pas précéder la date de la facture.")})
         invoice.refresh_amount_due()
         if amount > invoice.amount_due:
             raise ValidationError(
-                {"amount": f"Le montant dépasse le reste dû ({_euros(invoice.amount_due)}) : un trop-perçu est refusé."}
+                {
+                    "amount": _("Le montant dépasse le reste dû (%(amount)s) : un trop-perçu est refusé.")
+                    % {"amount": _euros(invoice.amount_due)}
+                }
             )
         payment.invoice = invoice
         payment.save()
@@ -359,7 +371,7 @@ def record_credit_note(
         return _save_credit_note(note, invoice=invoice, actor=actor)
     except IntegrityError:
         # Another request took the same number between the check and the insert.
-        raise ValidationError({"number": f"Un avoir n° {number} existe déjà."}) from None
+        raise ValidationError({"number": _("Un avoir n° %(number)s existe déjà.") % {"number": number}}) from None
 
 
 def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None) -> CreditNote:
@@ -367,13 +379,16 @@ def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None)
     with transaction.atomic():
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
-            raise Conflict("Cette facture est annulée : aucun avoir ne peut y être ajouté.")
+            raise Conflict(_("Cette facture est annulée : aucun avoir ne peut y être ajouté."))
         if CreditNote.objects.filter(business=invoice.business, number=number).exists():
-            raise ValidationError({"number": f"Un avoir n° {number} existe déjà."})
+            raise ValidationError({"number": _("Un avoir n° %(number)s existe déjà.") % {"number": number}})
         invoice.refresh_amount_due()
         if amount > invoice.amount_due:
             raise ValidationError(
-                {"amount": f"Un avoir ne peut pas dépasser le reste dû ({_euros(invoice.amount_due)})."}
+                {
+                    "amount": _("Un avoir ne peut pas dépasser le reste dû (%(amount)s).")
+                    % {"amount": _euros(invoice.amount_due)}
+                }
             )
         note.invoice = invoice
         note.save()

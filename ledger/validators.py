@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 INVOICE_PDF_MAX_BYTES = 5 * 1024 * 1024
 
@@ -9,13 +10,13 @@ INVOICE_PDF_MAX_BYTES = 5 * 1024 * 1024
 def validate_invoice_pdf(upload: UploadedFile) -> None:
     """A real, readable PDF of at most 5 Mo: the extension and the browser's type prove nothing."""
     if upload.size is not None and upload.size > INVOICE_PDF_MAX_BYTES:
-        raise ValidationError("Le fichier dépasse 5 Mo : envoyez un PDF plus léger.", code="pdf_size")
+        raise ValidationError(_("Le fichier dépasse 5 Mo : envoyez un PDF plus léger."), code="pdf_size")
     from pypdf import PdfReader
 
     try:
         upload.seek(0)
         if upload.read(5) != b"%PDF-":
-            raise ValidationError("Ce fichier n’est pas un PDF.", code="pdf_magic")
+            raise ValidationError(_("Ce fichier n’est pas un PDF."), code="pdf_magic")
         upload.seek(0)
         try:
             # pypdf raises many exception types on damaged files; any of them means unreadable.
@@ -23,6 +24,8 @@ def validate_invoice_pdf(upload: UploadedFile) -> None:
         except Exception:
             page_count = 0
         if page_count == 0:
-            raise ValidationError("Ce PDF est illisible ou endommagé : exportez-le à nouveau.", code="pdf_unreadable")
+            raise ValidationError(
+                _("Ce PDF est illisible ou endommagé : exportez-le à nouveau."), code="pdf_unreadable"
+            )
     finally:
         upload.seek(0)

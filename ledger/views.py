@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Business
@@ -213,7 +214,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"Client « {client.name} » créé.")
+            messages.success(request, _("Client « %(name)s » créé.") % {"name": client.name})
             return redirect("ledger:client_detail", pk=client.pk)
     return _client_form_response(request, form, None, 422)
 
@@ -232,7 +233,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, "Fiche client enregistrée.")
+            messages.success(request, _("Fiche client enregistrée."))
             return redirect("ledger:client_detail", pk=client.pk)
     return _client_form_response(request, form, client, 422)
 
@@ -246,7 +247,7 @@ def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         messages.error(request, str(error))
         return redirect("ledger:client_detail", pk=client.pk)
-    messages.success(request, f"Client « {client.name} » supprimé.")
+    messages.success(request, _("Client « %(name)s » supprimé.") % {"name": client.name})
     return redirect("ledger:client_list")
 
 
@@ -284,7 +285,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 def _due_date_rule(business: Business) -> str:
     if business.payment_terms == CUSTOM_DAYS:
-        return f"{business.payment_terms_days or 0} jours après la date de facture"
+        return _("%(days)s jours après la date de facture") % {"days": business.payment_terms_days or 0}
     return str(business.get_payment_terms_display())
 
 
@@ -330,16 +331,16 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"Facture n° {invoice.number} créée.")
+            messages.success(request, _("Facture n° %(number)s créée.") % {"number": invoice.number})
             return redirect("ledger:invoice_detail", pk=invoice.pk)
     return _invoice_form_response(request, form, None, 422)
 
 
 def _locked_reason(invoice: Invoice) -> str:
     if invoice.cancelled_at is not None:
-        return "Cette facture est annulée : elle ne peut plus être modifiée."
+        return _("Cette facture est annulée : elle ne peut plus être modifiée.")
     if services.invoice_is_locked(invoice):
-        return (
+        return _(
             "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée, "
             "pour que la relance reste fidèle à la facture. Vous pouvez encore enregistrer un règlement, "
             "ajouter un avoir ou annuler la facture."
@@ -374,7 +375,7 @@ def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as error:
             return _invoice_form_response(request, form, invoice, 409, str(error))
         else:
-            messages.success(request, "Facture enregistrée.")
+            messages.success(request, _("Facture enregistrée."))
             return redirect("ledger:invoice_detail", pk=invoice.pk)
     return _invoice_form_response(request, form, invoice, 422)
 
@@ -467,7 +468,7 @@ def invoice_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             status = 409
         else:
-            messages.success(request, f"Facture n° {invoice.number} annulée.")
+            messages.success(request, _("Facture n° %(number)s annulée.") % {"number": invoice.number})
             return redirect("ledger:invoice_detail", pk=invoice.pk)
     return _invoice_detail_response(request, invoice, status=status, cancel_form=form)
 
@@ -488,7 +489,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             status = 409
         else:
-            messages.success(request, f"Règlement de {money(payment.amount)} enregistré.")
+            messages.success(request, _("Règlement de %(amount)s enregistré.") % {"amount": money(payment.amount)})
             return redirect(reverse("ledger:invoice_detail", args=[invoice.pk]) + "#reglements")
     return _invoice_detail_response(request, invoice, status=status, payment_form=form)
 
@@ -498,7 +499,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_payment_for(request.user, pk)
     services.delete_payment(payment=payment, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"Règlement de {money(payment.amount)} supprimé.")
+    messages.success(request, _("Règlement de %(amount)s supprimé.") % {"amount": money(payment.amount)})
     return redirect(reverse("ledger:invoice_detail", args=[payment.invoice_id]) + "#reglements")
 
 
@@ -518,6 +519,10 @@ def credit_note_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             status = 409
         else:
-            messages.success(request, f"Avoir n° {note.number} de {money(note.amount)} enregistré.")
+            messages.success(
+                request,
+                _("Avoir n° %(number)s de %(amount)s enregistré.")
+                % {"number": note.number, "amount": money(note.amount)},
+            )
             return redirect(reverse("ledger:invoice_detail", args=[invoice.pk]) + "#avoirs")
     return _invoice_detail_response(request, invoice, status=status, credit_form=form)

@@ -1,3 +1,4 @@
+import importlib
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -124,3 +125,23 @@ def wsgi_keeps_test_connection() -> Iterator[None]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def shipped_rate_tables(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """The rate tables come from a data migration (law 0002). A test that flushes the database
+    (live server, transactional) removes them for every test that runs after it on the same
+    worker; put them back, committed, before each test that uses the database."""
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        from django.apps import apps
+
+        from law.models import EcbRate
+
+        if not EcbRate.objects.exists():
+            importlib.import_module("law.migrations.0002_shipped_rates").load(apps, None)

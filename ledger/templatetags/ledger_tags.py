@@ -7,14 +7,16 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
 REMINDER_STATES = {
-    "sent": "envoyée",
-    "saved": "enregistrée",
-    "sending": "en cours d’envoi",
-    "send_failed": "non envoyée (échec)",
+    "sent": gettext_lazy("envoyée"),
+    "saved": gettext_lazy("enregistrée"),
+    "sending": gettext_lazy("en cours d’envoi"),
+    "send_failed": gettext_lazy("non envoyée (échec)"),
 }
 
 
@@ -52,12 +54,12 @@ def last_reminder(invoice: Any) -> str:
     if not level:
         return ""
     at = getattr(invoice, "last_reminder_at", None)
-    state = REMINDER_STATES.get(getattr(invoice, "last_reminder_status", ""), "enregistrée")
+    state = REMINDER_STATES.get(getattr(invoice, "last_reminder_status", ""), REMINDER_STATES["saved"])
     if at is None:
-        return f"Relance {level} {state}"
+        return _("Relance %(level)s %(state)s") % {"level": level, "state": state}
     day = timezone.localtime(at).date() if isinstance(at, dt.datetime) else at
     shown = f"{day:%d/%m}" if day.year == timezone.localdate().year else f"{day:%d/%m/%Y}"
-    return f"Relance {level} {state} le {shown}"
+    return _("Relance %(level)s %(state)s le %(day)s") % {"level": level, "state": state, "day": shown}
 
 
 @register.filter

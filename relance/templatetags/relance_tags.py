@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance import formats
 
@@ -32,7 +33,8 @@ def date_fr(value: dt.date | dt.datetime | None) -> str:
 def datetime_fr(value: dt.datetime | None) -> str:
     if value is None:
         return ""
-    return timezone.localtime(value).strftime("%d/%m/%Y à %H:%M")
+    moment = timezone.localtime(value)
+    return _("%(date)s à %(time)s") % {"date": moment.strftime("%d/%m/%Y"), "time": moment.strftime("%H:%M")}
 
 
 @register.filter
