@@ -63,11 +63,10 @@ from relance.formats import short_date
 
 logger = logging.getLogger(__name__)
 
-# Letters per Typst document; progress moves once per chunk. Typst's memory grows with the
-# document, and the process's compiler keeps the last few documents' layouts cached. Measured
-# on 2,000 letters: chunks of 50 peak at 0.29 GB and run at ~250 letters/s, chunks of 200 at
-# 0.8 GB and no faster; the merged file is the same size either way.
-CHUNK_SIZE = 50
+# Letters per Typst document; progress moves once per chunk. typst-py keeps the layouts of the
+# last 10 compilations cached, so memory grows with chunk size: for 10,000 letters, chunks of
+# 50 peak at 755 MB, of 20 at 326 MB for ~15 % more time (bench/README.md).
+CHUNK_SIZE = 20
 # A running export whose worker has not reported for this long is taken over by the next run.
 STALE_AFTER = dt.timedelta(minutes=10)
 COPY_BLOCK = 64 * 1024

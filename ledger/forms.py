@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
 from ledger.models import Client, InvoiceStatus, Payment
+from ledger.services import CLIENT_FIELDS
 
 # Spaces people and spreadsheets put between thousands: plain, no-break, narrow no-break.
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -96,23 +97,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "kind",
-            "name",
-            "contact_name",
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "siren",
-            "notes",
-            "reminders_paused",
-            "pause_reason",
-            "pause_until",
-        ]
+        fields = CLIENT_FIELDS
         widgets = {
             "kind": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
