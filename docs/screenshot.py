@@ -21,7 +21,8 @@ OUTPUT = Path(__file__).resolve().parent / "screenshot-dashboard.png"
 def main(base_url: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # French, as our users see it (the browser would otherwise ask for English).
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
         page.goto(f"{base_url}/compte/connexion/")
         page.fill("#id_email", DEMO_EMAIL)
         page.fill("#id_password", DEMO_PASSWORD)
