@@ -2,9 +2,10 @@
 
 Setup (not measured): the generated reminders get their stored PDF/A letters, rendered on both
 cores as freezing would have. Then the export runs as the worker would run it, in a child process
-whose peak resident memory the kernel reports when it ends (`wait4`); so does the baseline, a
-child that puts the same stored PDFs in a plain ZIP and renders the same letters, in the same
-chunks, with bare `typst.compile` — what the export cannot avoid doing.
+that reports its peak resident memory, its render processes' included (the largest single
+process); so does the baseline, a child that puts the same stored PDFs in a plain ZIP and renders
+the same letters, in the same chunks, with bare `typst.compile` in one process — what the export
+cannot avoid doing.
 """
 
 import json
@@ -39,7 +40,7 @@ def run_child(mode: str, export_id: int) -> tuple[dict[str, Any], float]:
     try:
         assert process.stdout is not None
         output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _usage = os.wait4(process.pid, 0)
     finally:
         timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -47,7 +48,8 @@ def run_child(mode: str, export_id: int) -> tuple[dict[str, Any], float]:
     if process.returncode != 0:
         raise RuntimeError(f"archive child ({mode}) exited with {process.returncode}")
     lines = output.decode().strip().splitlines()
-    return json.loads(lines[-1]), usage.ru_maxrss / 1024  # Linux gives kilobytes
+    result = json.loads(lines[-1])
+    return result, float(result["peak_mb"])
 
 
 def measure_archive(context: Context) -> list[Result]:

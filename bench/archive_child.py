@@ -8,6 +8,7 @@ Prints one line of JSON: the outcome and the seconds the work took (interpreter 
 
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -71,7 +72,19 @@ def main() -> None:
     django.setup()
     started = time.perf_counter()
     outcome = export(export_id) if mode == "export" else bare(export_id)
-    print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - started}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_resident_mb()}))
+
+
+def peak_resident_mb() -> float:
+    """This process's own peak (VmHWM) and that of the render processes it started.
+
+    Not `wait4`'s figure in the parent: on exec, Linux carries the forking process's peak into
+    the child's ru_maxrss, so a child of a big bench process reports the bench's peak."""
+    status = Path("/proc/self/status").read_text()
+    own_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own_kb, children_kb) / 1024
 
 
 if __name__ == "__main__":

@@ -25,11 +25,14 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import multiprocessing
 import secrets
 import shutil
 import zipfile
 from array import array
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -63,10 +66,11 @@ from relance.formats import short_date
 
 logger = logging.getLogger(__name__)
 
-# Letters per Typst document; progress moves once per chunk. typst-py keeps the layouts of the
-# last 10 compilations cached, so memory grows with chunk size: for 10,000 letters, chunks of
-# 50 peak at 755 MB, of 20 at 326 MB for ~15 % more time (bench/README.md).
+# Letters per Typst document; progress moves once per chunk. Larger chunks need more memory
+# per compilation and are no faster (bench/README.md).
 CHUNK_SIZE = 20
+# Chunks one render process compiles before it is replaced (see `_rendered`).
+RENDERS_PER_PROCESS = 5
 # A running export whose worker has not reported for this long is taken over by the next run.
 STALE_AFTER = dt.timedelta(minutes=10)
 COPY_BLOCK = 64 * 1024
@@ -291,10 +295,12 @@ def _build(export: ArchiveExport, token: str, directory: str) -> None:
     ):
         rows = csv.writer(manifest, delimiter=";")
         rows.writerow(MANIFEST_HEADER)
+        chunks = (
+            _archive_chunk(ids[start : start + CHUNK_SIZE], archive, rows) for start in range(0, len(ids), CHUNK_SIZE)
+        )
         done = 0
-        for start in range(0, len(ids), CHUNK_SIZE):
-            letters = _archive_chunk(ids[start : start + CHUNK_SIZE], archive, rows)
-            merged.append(io.BytesIO(render_letters_pdf(letters)))
+        for letters, pdf in _rendered(chunks, several=len(ids) > CHUNK_SIZE):
+            merged.append(io.BytesIO(pdf))
             done += len(letters)
             _report_progress(export.pk, token, progress_done=done)
         manifest.close()
@@ -312,6 +318,31 @@ def _build(export: ArchiveExport, token: str, directory: str) -> None:
     )
     if not finished:
         raise _Superseded
+
+
+def _rendered(chunks: Iterator[list[LetterData]], *, several: bool) -> Iterator[tuple[list[LetterData], bytes]]:
+    """Each chunk with its merged-letters PDF, in order.
+
+    Typst's memoisation grows with every distinct letter one process compiles (10,000 letters
+    reach 755 MB, bench/README.md), so an archive of several chunks is compiled in two child
+    processes, each replaced after RENDERS_PER_PROCESS chunks: memory stays bounded and the
+    second core works too. At most two chunks are in flight, so the merge still streams.
+    A single chunk is compiled here: a child process would cost more than it saves."""
+    if not several:
+        for letters in chunks:
+            yield letters, render_letters_pdf(letters)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context, max_tasks_per_child=RENDERS_PER_PROCESS) as pool:
+        in_flight: deque[tuple[list[LetterData], Future[bytes]]] = deque()
+        for letters in chunks:
+            in_flight.append((letters, pool.submit(render_letters_pdf, letters)))
+            if len(in_flight) == 2:
+                ready, future = in_flight.popleft()
+                yield ready, future.result()
+        while in_flight:
+            ready, future = in_flight.popleft()
+            yield ready, future.result()
 
 
 def _archive_chunk(ids: list[int], archive: zipfile.ZipFile, rows: Any) -> list[LetterData]:

@@ -146,6 +146,29 @@ def test_letters_are_chunked_and_progress_is_reported(
         assert "Objet" in document[index].get_textpage().get_text_range()
 
 
+def test_chunks_are_compiled_in_recycled_processes_and_merged_in_order(
+    business, owner, three_reminders, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(archive, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(archive, "RENDERS_PER_PROCESS", 1)
+    export = build(business, owner, django_capture_on_commit_callbacks)
+    assert export.status == ArchiveExport.Status.DONE
+    text = pdf_text(Path(export.merged_pdf.path))
+    positions = [text.index(reminder.reference) for reminder in three_reminders]
+    assert positions == sorted(positions)
+
+
+def test_a_single_chunk_is_compiled_without_child_processes(
+    business, owner, three_reminders, django_capture_on_commit_callbacks, monkeypatch
+):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("no child process for one chunk")
+
+    monkeypatch.setattr(archive, "ProcessPoolExecutor", no_pool)
+    export = build(business, owner, django_capture_on_commit_callbacks)
+    assert export.status == ArchiveExport.Status.DONE
+
+
 def test_deactivated_reminders_are_left_out_unless_asked(
     business, owner, three_reminders, django_capture_on_commit_callbacks
 ):
