@@ -1,6 +1,7 @@
 """Pages of the ledger: dashboard, late payments, clients, invoices, payments, credit notes."""
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -473,15 +474,21 @@ def invoice_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _invoice_detail_response(request, invoice, status=status, cancel_form=form)
 
 
-@login_required
-@require_POST
-def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = get_invoice_for(request.user, pk)
-    form = PaymentForm(request.POST, prefix="payment")
+def _record_on_invoice(
+    request: HttpRequest,
+    invoice: Invoice,
+    form: Any,
+    form_name: str,
+    record: Callable[..., Any],
+    success: Callable[[Any], str],
+    anchor: str,
+) -> HttpResponse:
+    """Record a payment or a credit note from its form: back to the invoice on success, else the
+    invoice page again with the form's errors (422) or the state conflict (409)."""
     status = 422
     if form.is_valid():
         try:
-            payment = services.record_payment(invoice=invoice, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            recorded = record(invoice=invoice, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         except Conflict as error:
@@ -489,9 +496,23 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             status = 409
         else:
-            messages.success(request, _("Règlement de %(amount)s enregistré.") % {"amount": money(payment.amount)})
-            return redirect(reverse("ledger:invoice_detail", args=[invoice.pk]) + "#reglements")
-    return _invoice_detail_response(request, invoice, status=status, payment_form=form)
+            messages.success(request, success(recorded))
+            return redirect(reverse("ledger:invoice_detail", args=[invoice.pk]) + anchor)
+    return _invoice_detail_response(request, invoice, status=status, **{form_name: form})
+
+
+@login_required
+@require_POST
+def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_on_invoice(
+        request,
+        get_invoice_for(request.user, pk),
+        PaymentForm(request.POST, prefix="payment"),
+        "payment_form",
+        services.record_payment,
+        lambda payment: _("Règlement de %(amount)s enregistré.") % {"amount": money(payment.amount)},
+        "#reglements",
+    )
 
 
 @login_required
@@ -506,23 +527,14 @@ def payment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def credit_note_create(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = get_invoice_for(request.user, pk)
-    form = CreditNoteForm(request.POST, prefix="credit")
-    status = 422
-    if form.is_valid():
-        try:
-            note = services.record_credit_note(invoice=invoice, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except Conflict as error:
-            # The form may not even show (cancelled invoice): the message goes above the page.
-            messages.error(request, str(error))
-            status = 409
-        else:
-            messages.success(
-                request,
-                _("Avoir n° %(number)s de %(amount)s enregistré.")
-                % {"number": note.number, "amount": money(note.amount)},
-            )
-            return redirect(reverse("ledger:invoice_detail", args=[invoice.pk]) + "#avoirs")
-    return _invoice_detail_response(request, invoice, status=status, credit_form=form)
+    return _record_on_invoice(
+        request,
+        get_invoice_for(request.user, pk),
+        CreditNoteForm(request.POST, prefix="credit"),
+        "credit_form",
+        services.record_credit_note,
+        lambda note: (
+            _("Avoir n° %(number)s de %(amount)s enregistré.") % {"number": note.number, "amount": money(note.amount)}
+        ),
+        "#avoirs",
+    )
