@@ -62,13 +62,14 @@ chromium:
 lint: $(BIN)/relance
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 types: $(BIN)/relance
 	$(BIN)/mypy .
 
 # The whole suite: unit, views, API, browser. On PostgreSQL when DATABASE_URL points to one.
 test: $(BIN)/relance chromium
-	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory lint
 	$(BIN)/mypy .
 	$(TEST_ENV) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 

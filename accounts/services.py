@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import validators
 from accounts.models import ApiToken, Business, FailedLogin, PaymentTerms, User
-from dunning.services import ensure_default_templates
-from ledger.services import record
+from core.audit import record
 
 # Fields a settings page may change; anything else passed in is ignored.
 BUSINESS_FIELDS = [
@@ -69,7 +68,6 @@ def signup(*, email: str, password: str, business_name: str) -> User:
         with transaction.atomic():
             business = Business.objects.create(legal_name=business_name)
             user = User.objects.create_user(email, password, business=business)
-            ensure_default_templates(business)
     except IntegrityError:
         # Another sign-up took the address between the check and the insert.
         raise ValidationError({"email": [EMAIL_TAKEN]}) from None

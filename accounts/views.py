@@ -24,12 +24,13 @@ from django.views.decorators.http import require_http_methods
 from accounts import forms, services
 from accounts.lookups import get_business_for, get_token_for
 from accounts.models import ApiToken, Business, PaymentTerms, User
-from law.business_terms import contract_floor_unknown, day_count_text
+from accounts.tenancy import AuthenticatedHttpRequest
+from accounts.terms import contract_floor_unknown, day_count_text
+from core.formats import long_date, percent
 from law.rates import HalfYear, MissingRate
-from law.tables import load_rate_tables
 from law.terms import due_date_for
 from law.terms import end_of_month as end_of_month_of
-from relance.formats import long_date, percent
+from rates.tables import load_rate_tables
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 THROTTLED_MESSAGE = gettext_lazy(
@@ -54,7 +55,7 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: AuthenticatedHttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
@@ -168,7 +169,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.ChangePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +185,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_section(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     form_class: type[forms.BusinessForm | forms.TermsForm | forms.EmailSettingsForm],
     template: str,
@@ -212,7 +213,7 @@ def _settings_section(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_business(request: HttpRequest) -> HttpResponse:
+def settings_business(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _settings_section(
         request, form_class=forms.BusinessForm, template="accounts/settings_business.html", section="business"
     )
@@ -307,7 +308,7 @@ def contract_rate_warning(business: Business, today: dt.date) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_terms(request: HttpRequest) -> HttpResponse:
+def settings_terms(request: AuthenticatedHttpRequest) -> HttpResponse:
     # 10 March shows the two "45 jours fin de mois" methods giving different dates.
     sample = dt.date(timezone.localdate().year, 3, 10)
     saved = get_business_for(_user(request))
@@ -330,7 +331,7 @@ def settings_terms(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_email(request: HttpRequest) -> HttpResponse:
+def settings_email(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _settings_section(
         request,
         form_class=forms.EmailSettingsForm,
@@ -342,7 +343,7 @@ def settings_email(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def logo(request: HttpRequest) -> HttpResponseBase:
+def logo(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     business = get_business_for(_user(request))
     if not business.logo:
         raise Http404("Aucun logo.")
@@ -359,7 +360,9 @@ def logo(request: HttpRequest) -> HttpResponseBase:
 # API tokens
 
 
-def _tokens_page(request: HttpRequest, form: forms.TokenForm, *, new_key: str = "", status: int = 200) -> HttpResponse:
+def _tokens_page(
+    request: AuthenticatedHttpRequest, form: forms.TokenForm, *, new_key: str = "", status: int = 200
+) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=_user(request)).order_by("revoked_at", "-created_at")
     context = {"form": form, "tokens": tokens, "new_key": new_key, "nav": "settings", "section": "tokens"}
     return render(request, "accounts/tokens.html", context, status=status)
@@ -367,7 +370,7 @@ def _tokens_page(request: HttpRequest, form: forms.TokenForm, *, new_key: str = 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "GET":
         return _tokens_page(request, forms.TokenForm())
@@ -385,7 +388,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_token_for(_user(request), pk)
     services.revoke_token(token=token, actor=_user(request))
     messages.success(
@@ -399,7 +402,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = User.objects.get(pk=_user(request).pk)
     form = forms.AccountForm(request.POST or None, instance=user)
     status = 200

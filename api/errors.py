@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic_core import PydanticCustomError
 
-from ledger.services import Conflict
+from core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -162,5 +162,6 @@ def register(api: "NinjaAPI") -> None:
     api.add_exception_handler(DjangoValidationError, on_service_validation)
     api.add_exception_handler(Conflict, on_conflict)
     api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(NotFound, on_not_found)
     api.add_exception_handler(AuthenticationError, on_unauthenticated)
     api.add_exception_handler(HttpError, on_http_error)

@@ -14,6 +14,7 @@ from pydantic import WithJsonSchema
 
 from api.auth import business_of, token_auth
 from api.schemas import READ_ERRORS, UNAUTHENTICATED, IsoDate, Money, ObjectId, PageParams, paginate
+from dunning import queries as dunning_queries
 from ledger import queries
 from ledger.models import InvoiceStatus
 
@@ -106,7 +107,7 @@ def bucket_invoices(request: HttpRequest, key: str, filters: Query[BucketInvoice
         raise Http404("Tranche inconnue.") from None
     if filters.client_id:
         invoices = invoices.filter(client_id=filters.client_id)
-    invoices = queries.with_last_reminder(invoices.select_related("client")).order_by("due_date", "id")
+    invoices = dunning_queries.with_last_reminder(invoices.select_related("client")).order_by("due_date", "id")
     page = paginate(invoices, filters)
     for invoice in page["items"]:
         invoice.client_name = invoice.client.name

@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 
 from law.penalties import compute_penalties, parse_penalty_request
 from law.rates import LawError
-from law.tables import load_rate_tables
+from rates.tables import load_rate_tables
 
 router = Router(tags=["Pénalités"])
 

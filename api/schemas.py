@@ -18,7 +18,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
 from api.errors import custom_error
-from relance.formats import CENT, quantize
+from core.formats import CENT, quantize
 
 # Ids are BigAutoField: a larger number would overflow the database driver.
 MAX_ID = 2**63 - 1

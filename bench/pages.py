@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from accounts.models import Business, User
 from bench.common import Context, Result, below, median, milliseconds, percentile, ratio_at_most, same_as_baseline
+from core.formats import quantize
+from core.paging import PAGE_SIZE
 from dunning.models import Reminder, ReminderInvoice
 from ledger import buckets, queries
 from ledger.models import Client, Invoice
-from ledger.views import PAGE_SIZE
-from relance.formats import quantize
 
 WARMUP = 3
 # Zero bound as the ORM binds it: SQLite adapts it to the string '0', which is how the partial
@@ -196,7 +196,7 @@ def measure_late_payments(context: Context) -> list[Result]:
     as_of = timezone.localdate()
     check_summary_sql(business, as_of)
     statement = summary_sql(business, as_of)
-    url = reverse("ledger:late_payments")
+    url = reverse("pages:late_payments")
     http = _logged_in(User.objects.get(pk=context.user_id))
     page_times, bare_times = _alternate(context.scale.requests, partial(_get, http, url), partial(_run, [statement]))
     analyzed_times = _with_statistics(http, url, context.scale.requests)
@@ -256,7 +256,7 @@ def measure_bucket_listing(context: Context) -> list[Result]:
     bucket, size = _largest_late_bucket(business, as_of)
     last_page = max(1, math.ceil(size / PAGE_SIZE))
     http = _logged_in(User.objects.get(pk=context.user_id))
-    base_url = reverse("ledger:late_bucket", args=[bucket.key])
+    base_url = reverse("pages:late_bucket", args=[bucket.key])
     results = []
     for label, page in (("page1", 1), ("deep_page", last_page)):
         check_listing_sql(business, bucket, as_of, page)

@@ -108,7 +108,7 @@ def measure_throughput(context: Context) -> list[Result]:
     )
     try:
         hello_url = f"{base}/bench/hello/"
-        page_url = base + reverse("ledger:late_payments")
+        page_url = base + reverse("pages:late_payments")
         _wait_until_serving(hello_url, server)
         cookie = _session_cookie(User.objects.get(pk=context.user_id))
         status, body = _fetch(page_url, cookie)

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.errors import Conflict
 from dunning import services
 from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
-from ledger.services import Conflict
 
 
 class ReminderTemplateForm(forms.ModelForm):

@@ -40,7 +40,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -56,13 +55,12 @@ from pypdf.generic import (
 )
 
 from accounts.models import Business, User
+from core.audit import record
+from core.formats import short_date
 from dunning.facts import rendered_from_snapshot
 from dunning.letter import LetterData, render_letters_pdf
 from dunning.models import ArchiveExport, Reminder
 from dunning.placeholders import ReminderFacts
-from ledger.lookups import business_id_of
-from ledger.services import record
-from relance.formats import short_date
 
 logger = logging.getLogger(__name__)
 
@@ -180,13 +178,6 @@ def request_archive_export(
         export_id = export.pk
         transaction.on_commit(lambda: build_archive_export.enqueue(export_id))
     return export, True
-
-
-def get_archive_export_for(user: Any, pk: int) -> ArchiveExport:
-    """The permission-checked lookup: another business's export answers 404, like a missing one."""
-    return get_object_or_404(
-        ArchiveExport.objects.select_related("requested_by"), pk=pk, business_id=business_id_of(user)
-    )
 
 
 # The background task

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Business
-from dunning.archive import get_archive_export_for, request_archive_export
+from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
+from dunning.archive import request_archive_export
 from dunning.forms import DATE_INPUT, apply_service_errors
+from dunning.lookups import get_archive_export_for
 from dunning.models import ArchiveExport
-from ledger.lookups import business_id_of
 
 EXPORTS_PAGE_SIZE = 20
 DOWNLOADS = {"pdf": ("merged_pdf", "application/pdf"), "zip": ("zip_file", "application/zip")}
@@ -45,16 +46,16 @@ class ArchiveForm(forms.Form):
     include_inactive = forms.BooleanField(label=gettext_lazy("Inclure les relances désactivées"), required=False)
 
 
-def _business(request: HttpRequest) -> Business:
+def _business(request: AuthenticatedHttpRequest) -> Business:
     business_id_of(request.user)
     return request.user.business  # type: ignore[union-attr,return-value]
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
-def _list_page(request: HttpRequest, form: ArchiveForm, status: int = 200) -> HttpResponse:
+def _list_page(request: AuthenticatedHttpRequest, form: ArchiveForm, status: int = 200) -> HttpResponse:
     exports = ArchiveExport.objects.filter(business_id=business_id_of(request.user)).select_related("requested_by")
     page = Paginator(exports, EXPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav": "history", "form": form, "page": page}
@@ -64,21 +65,21 @@ def _list_page(request: HttpRequest, form: ArchiveForm, status: int = 200) -> Ht
 
 @login_required
 @require_http_methods(["GET"])
-def archive_list(request: HttpRequest) -> HttpResponse:
+def archive_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return _list_page(request, ArchiveForm(initial={"date_from": dt.date(today.year, 1, 1), "date_to": today}))
 
 
 @login_required
 @require_http_methods(["POST"])
-def archive_create(request: HttpRequest) -> HttpResponse:
+def archive_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     business = _business(request)
     form = ArchiveForm(request.POST)
     if form.is_valid():
         try:
             export, created = request_archive_export(
                 business=business,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 date_from=form.cleaned_data["date_from"],
                 date_to=form.cleaned_data["date_to"],
                 include_inactive=form.cleaned_data["include_inactive"],
@@ -109,14 +110,14 @@ def _detail_context(export: ArchiveExport) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET"])
-def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def archive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     export = get_archive_export_for(request.user, pk)
     return render(request, "dunning/archive_detail.html", _detail_context(export))
 
 
 @login_required
 @require_http_methods(["GET"])
-def archive_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def archive_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The status block that the detail page polls; once finished it comes without the polling trigger."""
     export = get_archive_export_for(request.user, pk)
     template = "dunning/archive_progress.html" if _is_htmx(request) else "dunning/archive_detail.html"
@@ -125,7 +126,7 @@ def archive_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def archive_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def archive_download(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse:
     export = get_archive_export_for(request.user, pk)
     if kind not in DOWNLOADS or export.status != ArchiveExport.Status.DONE:
         raise Http404("Archive introuvable.")

@@ -1,7 +1,8 @@
-"""The reminder e-mail: text and HTML parts from templates, built from a frozen reminder.
+"""The reminder e-mail: text and HTML parts from templates, and the names of its attachments.
 
-Rendering (at preview and at freezing) and sending (in the task) are separate: the task sends
-exactly what the snapshot holds, so a retry sends the very e-mail the user saw.
+Rendering (at preview and at freezing, here) and sending (dunning/outgoing.py, from the frozen
+snapshot) are separate: the task sends exactly what the snapshot holds, so a retry sends the very
+e-mail the user saw.
 """
 
 import re
@@ -11,8 +12,6 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -123,42 +122,3 @@ def attachment_names(reminder: Reminder, reference: str, *, statement: bool = Fa
         names.append(statement_name(reference))
     names += [name for name, _path in invoice_attachments(reminder)]
     return names
-
-
-def statement_pdf(reminder: Reminder) -> bytes:
-    """The penalty statement of a frozen reminder, from its snapshot: the figures its letter shows."""
-    from dunning.facts import rendered_from_snapshot
-    from dunning.letter import render_statement_pdf
-    from law.statement import reminder_statement
-
-    rendered = rendered_from_snapshot(reminder)
-    data = reminder_statement(
-        facts=rendered.facts,
-        segments=[line.segments for line in rendered.lines],
-        logo_path=rendered.letter.logo_path,
-        place=rendered.letter.place,
-    )
-    return render_statement_pdf(data)
-
-
-def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
-    """The e-mail of a frozen reminder, exactly as its snapshot recorded it."""
-    email = reminder.snapshot["email"]
-    message = EmailMultiAlternatives(
-        subject=email["subject"],
-        body=email["text"],
-        from_email=email["from"],
-        to=[reminder.recipient_email],
-        bcc=email["bcc"],
-        reply_to=email["reply_to"],
-        headers={"Message-ID": reminder.message_id, "X-Relance-Reference": reminder.reference},
-    )
-    message.attach_alternative(email["html"], "text/html")
-    with reminder.pdf.open("rb") as pdf:
-        message.attach(reminder.pdf_filename, pdf.read(), "application/pdf")
-    if statement_name(reminder.reference) in email["attachments"]:
-        message.attach(statement_name(reminder.reference), statement_pdf(reminder), "application/pdf")
-    for name, path in invoice_attachments(reminder):
-        with default_storage.open(path, "rb") as invoice_pdf:
-            message.attach(name, invoice_pdf.read(), "application/pdf")
-    return message

@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Business
+from dunning import queries
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
 from dunning.letter import LetterData, render_letter_pdf
 from dunning.models import Channel, Reminder
+from dunning.penalties import penalties_for_invoice
 from dunning.placeholders import (
     ZERO,
     BusinessFacts,
@@ -33,10 +35,9 @@ from dunning.placeholders import (
     render_html,
     render_text,
 )
-from law.invoice import penalties_for_invoice
 from law.rates import LawError
-from law.tables import load_rate_tables
 from ledger.models import Invoice, Payment
+from rates.tables import load_rate_tables
 
 SNAPSHOT_VERSION = 1
 
@@ -248,7 +249,6 @@ def _logo(business: Business) -> tuple[str, str]:
 
 def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime | None = None) -> Rendered:
     """Everything the reminder shows, computed from today's data (a draft, or the moment of freezing)."""
-    from dunning.services import provisional_reference
 
     business = reminder.business
     client = reminder.client
@@ -259,7 +259,7 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
         invoices=tuple(line.facts for line in lines),
         level=reminder.level,
         reminder_date=on,
-        reference=reminder.reference if frozen_at else provisional_reference(reminder),
+        reference=reminder.reference if frozen_at else queries.provisional_reference(reminder),
         include_penalties=reminder.include_penalties and not errors,
         rates=tuple(rates),
         contract_rate=(

@@ -17,6 +17,7 @@ from typing import Any
 
 import typst
 
+from core.formats import long_date, money, percent, short_date
 from dunning.placeholders import (
     ZERO,
     BusinessFacts,
@@ -30,7 +31,6 @@ from dunning.placeholders import (
     render_blocks,
     render_facts,
 )
-from relance.formats import long_date, money, percent, short_date
 
 TYPST_DIR = Path(__file__).resolve().parent / "typst"
 # Inter (SIL OFL 1.1), from Debian's fonts-inter: one copy, served to the print view as a

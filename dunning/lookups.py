@@ -7,8 +7,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from dunning.models import Reminder, ReminderTemplate
-from ledger.lookups import business_id_of
+from accounts.tenancy import business_id_of
+from dunning.models import ArchiveExport, Reminder, ReminderTemplate
 
 
 def get_reminder_for(user: Any, pk: int) -> Reminder:
@@ -19,3 +19,9 @@ def get_reminder_for(user: Any, pk: int) -> Reminder:
 
 def get_template_for(user: Any, level: int) -> ReminderTemplate:
     return get_object_or_404(ReminderTemplate, level=level, business_id=business_id_of(user))
+
+
+def get_archive_export_for(user: Any, pk: int) -> ArchiveExport:
+    return get_object_or_404(
+        ArchiveExport.objects.select_related("requested_by"), pk=pk, business_id=business_id_of(user)
+    )

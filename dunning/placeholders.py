@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from relance.formats import long_date, money, percent, short_date
+from core.formats import long_date, money, percent, short_date
 
 ZERO = Decimal("0.00")
 DEADLINE_DAYS = 8

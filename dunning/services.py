@@ -1,7 +1,7 @@
 """The reminder workflow: draft, edit, save or send, deactivate. Shared by pages, API and CLI.
 
 Every function takes keyword arguments, changes the database in one transaction, records the
-audit trail, and raises `ValidationError` (field → French message), `Http404` or `Conflict`.
+audit trail, and raises `ValidationError` (field → French message), `NotFound` or `Conflict`.
 
 Texts: a draft stores its subject and body as written, placeholders included, and they are
 rendered on every preview, so a draft's figures are always those of today. Freezing (save or
@@ -21,19 +21,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
-from django.db.models.functions import Length
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Business, User
+from core.audit import record
+from core.errors import Conflict, NotFound
 from dunning import facts as facts_module
+from dunning import queries
 from dunning.defaults import default_templates
 from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
 from dunning.placeholders import template_errors
+from ledger import services as ledger_services
 from ledger.models import Invoice
-from ledger.services import Conflict, record
 
 FROZEN_MESSAGE = gettext_lazy(
     "Cette relance est enregistrée ou envoyée : elle ne peut plus être modifiée ni supprimée, seulement désactivée."
@@ -139,7 +140,7 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
         Invoice.objects.filter(business=business, pk__in=ids).select_related("client").order_by("due_date", "number")
     )
     if len(invoices) != len(ids):
-        raise Http404("Facture introuvable.")
+        raise NotFound("Facture introuvable.")
     if len({invoice.client_id for invoice in invoices}) > 1:
         raise ValidationError(
             {"invoice_ids": _("Une relance concerne un seul client : sélectionnez des factures du même client.")}
@@ -232,7 +233,7 @@ def _locked(reminder: Reminder) -> Reminder:
     try:
         return Reminder.objects.select_for_update().select_related("client", "business").get(pk=reminder.pk)
     except Reminder.DoesNotExist:
-        raise Http404("Relance introuvable.") from None
+        raise NotFound("Relance introuvable.") from None
 
 
 def _require_draft(reminder: Reminder) -> None:
@@ -345,25 +346,6 @@ def delete_draft(*, reminder: Reminder, actor: User | None) -> None:
 # Freezing
 
 
-def _next_reference(business: Business, year: int) -> str:
-    """R-2026-0001, R-2026-0002…, per business and year: a gapless sequence of frozen reminders."""
-    prefix = f"R-{year}-"
-    # Longest first: "R-2026-10000" comes after "R-2026-9999", which a plain text sort would invert.
-    last = (
-        Reminder.objects.filter(business=business, reference__startswith=prefix)
-        .order_by(Length("reference").desc(), "-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) if last else 0
-    return f"{prefix}{number + 1:04d}"
-
-
-def provisional_reference(reminder: Reminder) -> str:
-    """The reference a draft would get if frozen now (shown on its preview)."""
-    return reminder.reference or _next_reference(reminder.business, timezone.localdate().year)
-
-
 def _store_pdf(reminder: Reminder, pdf: bytes) -> tuple[str, str]:
     """Write the letter before the row points at it, under a name derived from its hash.
 
@@ -382,7 +364,10 @@ def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
     """Render texts and letter once, store the PDF and the snapshot. Caller holds the row lock."""
     # Serialises reference numbering per business (a no-op on SQLite, whose writers already queue).
     Business.objects.select_for_update().filter(pk=reminder.business_id).first()
-    reminder.reference = _next_reference(reminder.business, timezone.localdate(now).year)
+    # The quoted invoices are locked (and marked) before the letter is rendered: an edit of one of
+    # them either committed before (the letter shows it) or waits and is then refused.
+    ledger_services.mark_quoted(invoice_ids=[line.invoice_id for line in reminder.lines.all()], at=now)
+    reminder.reference = queries.next_reference(reminder.business, timezone.localdate(now).year)
     rendered = facts_module.render_reminder(reminder, on=timezone.localdate(now), frozen_at=now)
     name, digest = _store_pdf(reminder, facts_module.render_pdf(rendered))
     reminder.status = status

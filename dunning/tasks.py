@@ -7,9 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from dunning.emails import build_reminder_email
+from core.audit import record
 from dunning.models import Reminder
-from ledger.services import record
+from dunning.outgoing import build_reminder_email
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """Pages of the reminder workflow: editor, summary, history, templates, collection candidates."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -8,27 +9,37 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
+from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
+from core.errors import Conflict
 from dunning import facts, services
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
-from dunning.letter import PAGE_IMAGE_PPI, letter_page_count, render_letter_pages_png
+from dunning.letter import (
+    PAGE_IMAGE_PPI,
+    StatementData,
+    letter_page_count,
+    render_letter_pages_png,
+    render_statement_pdf,
+)
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Channel, Level, Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
+from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
-from ledger.lookups import business_id_of
+from law.rates import LawError, MissingRate
+from ledger.lookups import get_client_for, get_invoice_for
 from ledger.models import Invoice
-from ledger.services import Conflict
 
 HISTORY_PAGE_SIZE = 25
 FREEZE_CONFIRM = gettext_lazy(
@@ -39,12 +50,12 @@ SAVE_CONFIRM = gettext_lazy(
 )
 
 
-def _business(request: HttpRequest) -> Any:
+def _business(request: AuthenticatedHttpRequest) -> Any:
     business_id_of(request.user)
     return request.user.business  # type: ignore[union-attr]
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
@@ -56,7 +67,9 @@ def _frameable(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _conflict_redirect(request: HttpRequest, reminder: Reminder, error: Conflict | ValidationError) -> HttpResponse:
+def _conflict_redirect(
+    request: AuthenticatedHttpRequest, reminder: Reminder, error: Conflict | ValidationError
+) -> HttpResponse:
     if isinstance(error, ValidationError):
         for message_list in error.message_dict.values():
             for message in message_list:
@@ -71,13 +84,13 @@ def _conflict_redirect(request: HttpRequest, reminder: Reminder, error: Conflict
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_create(request: HttpRequest) -> HttpResponse:
+def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "Relancer" button of a list: a draft, then the editor. Errors go back where the user was."""
     business = _business(request)
     try:
         reminder = services.create_reminder(
             business=business,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             invoice_ids=request.POST.getlist("invoice_ids"),
             level=request.POST.get("level") or None,
             channel=request.POST.get("channel") or None,
@@ -94,7 +107,7 @@ def reminder_create(request: HttpRequest) -> HttpResponse:
             referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return redirect(referer)
-        return redirect("ledger:late_payments")
+        return redirect("pages:late_payments")
     return redirect("dunning:reminder_edit", pk=reminder.pk)
 
 
@@ -109,7 +122,7 @@ def _open_invoices_of(reminder: Reminder) -> list[Invoice]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     if not reminder.is_draft:
         messages.info(request, services.FROZEN_MESSAGE)
@@ -124,7 +137,7 @@ def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.update_draft(
                     reminder=reminder,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     channel=data["channel"],
                     subject=data["subject"],
                     body=data["body"],
@@ -161,14 +174,14 @@ def reminder_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        services.delete_draft(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        services.delete_draft(reminder=reminder, actor=request.user)
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(request, _("Brouillon supprimé."))
-    return redirect("ledger:late_payments")
+    return redirect("pages:late_payments")
 
 
 # The summary ("Aperçu") and what can be done from it
@@ -192,17 +205,17 @@ def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | 
 
 @login_required
 @require_http_methods(["GET"])
-def reminder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     return render(request, "dunning/reminder_detail.html", _detail_context(reminder))
 
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_save(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.save_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        reminder = services.save_reminder(reminder=reminder, actor=request.user)
     except (Conflict, ValidationError) as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(
@@ -215,16 +228,16 @@ def reminder_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_send(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.send_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        reminder = services.send_reminder(reminder=reminder, actor=request.user)
     except (Conflict, ValidationError) as error:
         return _conflict_redirect(request, reminder, error)
     return _after_send(request, reminder)
 
 
-def _after_send(request: HttpRequest, reminder: Reminder) -> HttpResponse:
+def _after_send(request: AuthenticatedHttpRequest, reminder: Reminder) -> HttpResponse:
     reminder.refresh_from_db(fields=["status", "send_error"])
     if reminder.status == Reminder.Status.SENT:
         messages.success(request, _("Relance envoyée à %(email)s.") % {"email": reminder.recipient_email})
@@ -241,10 +254,10 @@ def _after_send(request: HttpRequest, reminder: Reminder) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.retry_send(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        reminder = services.retry_send(reminder=reminder, actor=request.user)
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     return _after_send(request, reminder)
@@ -252,10 +265,10 @@ def reminder_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        services.deactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        services.deactivate_reminder(reminder=reminder, actor=request.user)
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(request, _("Relance désactivée : elle n’apparaît plus dans l’historique, mais reste conservée."))
@@ -264,10 +277,10 @@ def reminder_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        services.reactivate_reminder(reminder=reminder, actor=request.user)  # type: ignore[arg-type]
+        services.reactivate_reminder(reminder=reminder, actor=request.user)
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(request, _("Relance réactivée : elle apparaît de nouveau dans l’historique."))
@@ -276,14 +289,14 @@ def reminder_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def reminder_registered(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_registered(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     form = RegisteredLetterForm(request.POST)
     if form.is_valid():
         try:
             services.record_registered_letter(
                 reminder=reminder,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 number=form.cleaned_data["number"],
                 receipt_date=form.cleaned_data["receipt_date"],
             )
@@ -300,7 +313,7 @@ def reminder_registered(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 @xframe_options_sameorigin
-def reminder_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The letter as PDF: the stored, hashed file once frozen; rendered on the fly for a draft."""
     content, name = facts.letter_pdf(get_reminder_for(request.user, pk))
     response = HttpResponse(content, content_type="application/pdf")
@@ -320,7 +333,7 @@ def _page_image_headers(response: HttpResponse, etag: str | None) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET"])
-def reminder_page_image(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+def reminder_page_image(request: AuthenticatedHttpRequest, pk: int, page: int) -> HttpResponse:
     """One page of the letter as PNG, for the summary: phones and many browsers show no inline PDF.
 
     A frozen reminder is rendered from its snapshot, the data its stored PDF was made from; a
@@ -341,7 +354,7 @@ def reminder_page_image(request: HttpRequest, pk: int, page: int) -> HttpRespons
 @login_required
 @require_http_methods(["GET"])
 @xframe_options_sameorigin
-def reminder_email(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_email(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The HTML part of the e-mail, as the client receives it (shown in a sandboxed frame)."""
     reminder = get_reminder_for(request.user, pk)
     rendered = facts.rendering(reminder)
@@ -350,7 +363,7 @@ def reminder_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def reminder_print(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     rendered = facts.rendering(reminder)
     context = {
@@ -397,7 +410,7 @@ def _history_queryset(business: Any, data: dict[str, Any]) -> QuerySet[Reminder]
 
 @login_required
 @require_http_methods(["GET"])
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     business = _business(request)
     form = HistoryFilterForm(request.GET or None, business=business)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -423,13 +436,13 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def templates(request: HttpRequest) -> HttpResponse:
+def templates(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("dunning:template_edit", level=Level.FRIENDLY)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, level: int) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, level: int) -> HttpResponse:
     business = _business(request)
     services.ensure_default_templates(business)
     template = get_template_for(request.user, level)
@@ -438,7 +451,7 @@ def template_edit(request: HttpRequest, level: int) -> HttpResponse:
         form = TemplateForm(request.POST, instance=template)
         if form.is_valid():
             try:
-                services.update_template(template=template, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                services.update_template(template=template, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -482,7 +495,7 @@ def _template_preview(data: Any, level: int) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["POST"])
-def template_preview(request: HttpRequest) -> HttpResponse:
+def template_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         level = int(request.POST.get("level", Level.FRIENDLY))
     except ValueError:
@@ -506,7 +519,7 @@ class CollectionRow:
 
 @login_required
 @require_http_methods(["GET"])
-def collections(request: HttpRequest) -> HttpResponse:
+def collections(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invoices whose latest reminder is a formal notice: what a collection agency would take."""
     business = _business(request)
     latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
@@ -540,3 +553,66 @@ def collections(request: HttpRequest) -> HttpResponse:
     ]
     context = {"nav": "collections", "page": page, "rows": rows}
     return render(request, "dunning/collections.html", context)
+
+
+# "Décompte des pénalités de retard" (PDF), for one invoice or all of a client's late invoices.
+
+
+def _statement_response(
+    request: AuthenticatedHttpRequest,
+    build: Callable[[], StatementData],
+    *,
+    filename: str,
+    nav: str,
+    back_url: str,
+    back_label: str,
+) -> HttpResponse:
+    """The PDF, or a page saying why there is none (409): a statement with a part of its
+    interest missing would be wrong, so a missing rate stops it."""
+    try:
+        data = build()
+    except (LawError, NothingToState) as error:
+        context = {
+            "nav": nav,
+            "message": error.message if isinstance(error, LawError) else str(error),
+            "missing_rate": isinstance(error, MissingRate),
+            "back_url": back_url,
+            "back_label": back_label,
+        }
+        return render(request, "dunning/statement_error.html", context, status=409)
+    # The statement is a document for the client: French whatever the interface language.
+    with translation.override("fr"):
+        pdf = render_statement_pdf(data)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def statement_invoice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    invoice = get_invoice_for(request.user, pk)
+    today = timezone.localdate()
+    return _statement_response(
+        request,
+        lambda: invoice_statement(invoice, today),
+        filename=f"decompte-penalites-{slugify(invoice.number) or invoice.pk}-{today:%Y-%m-%d}.pdf",
+        nav="invoices",
+        back_url=reverse("pages:invoice_detail", args=[invoice.pk]),
+        back_label=_("Retour à la facture %(number)s") % {"number": invoice.number},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def statement_client(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    today = timezone.localdate()
+    return _statement_response(
+        request,
+        lambda: client_statement(client, today),
+        filename=f"decompte-penalites-{slugify(client.name) or client.pk}-{today:%Y-%m-%d}.pdf",
+        nav="clients",
+        back_url=reverse("pages:client_detail", args=[client.pk]),
+        back_label=_("Retour à la fiche de %(name)s") % {"name": client.name},
+    )

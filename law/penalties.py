@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from law.i18n import gettext as _
+from law.i18n import gettext_noop
 from law.rates import HalfYear, LawError, MissingRate, RateTables
-from relance.formats import money, percent
 
 BUSINESS = "business"
 CONSUMER = "consumer"
@@ -35,6 +35,17 @@ MAX_RATE = Decimal("100")
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# The core imports nothing from the project, so it words its two kinds of figures itself, the
+# way core.formats does for pages and letters: "1 234,50 €" and "12,15 %".
+def money(value: Decimal) -> str:
+    units, cents = f"{abs(_cents(value)):,.2f}".replace(",", "\u202f").split(".")
+    return f"{'−' if value < 0 else ''}{units},{cents}\u202f€"
+
+
+def percent(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",") + "\u202f%"
 
 
 @dataclass(frozen=True)
@@ -348,3 +359,23 @@ def contract_rate_warning(contract_rate: Decimal, half_year: HalfYear, tables: R
         "Le taux contractuel (%(rate)s) est inférieur au minimum légal du %(half_year)s : "
         "%(floor)s, soit 3 fois le taux de l’intérêt légal (art. L441-10 du Code de commerce)."
     ) % {"rate": percent(contract_rate), "half_year": half_year.label, "floor": percent(floor)}
+
+
+LEGAL_BASIS = {
+    BUSINESS: gettext_noop(
+        "Pénalités de retard exigibles de plein droit, sans rappel, dès le lendemain de l’échéance, "
+        "au taux de la BCE majoré de 10 points sauf taux contractuel (art. L441-10 du Code de commerce), "
+        "et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (art. D441-5 du Code de "
+        "commerce)."
+    ),
+    CONSUMER: gettext_noop(
+        "Intérêts moratoires au taux de l’intérêt légal à compter de la mise en demeure "
+        "(art. 1231-6 et 1344-1 du Code civil) ; aucuns frais de recouvrement ne peuvent être réclamés "
+        "à un particulier."
+    ),
+}
+
+
+def legal_basis(debtor: str) -> str:
+    """The French sentence citing the articles the claim rests on, for pages and letters."""
+    return _(LEGAL_BASIS[debtor])

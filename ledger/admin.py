@@ -6,18 +6,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ledger.models import AuditEvent, Client, CreditNote, Invoice, Payment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from core.admin import ReadOnlyAdmin
+from ledger.models import Client, CreditNote, Invoice, Payment
 
 
 class PaymentInline(admin.TabularInline):
@@ -56,12 +46,3 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_select_related = ["client", "business"]
     date_hierarchy = "issue_date"
     inlines = [PaymentInline, CreditNoteInline]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "business", "actor", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_repr", "business__legal_name", "actor__email"]
-    list_select_related = ["business", "actor"]
-    date_hierarchy = "created_at"

@@ -7,12 +7,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ledger.models import AuditEvent, Client, Invoice, Payment
-from relance.formats import money, short_date
+from core.formats import money, short_date
+from core.models import AuditEvent
+from ledger.models import Client, Invoice, Payment
 
 MONEY_FIELDS = {"total_excl_tax", "vat_amount", "total_incl_tax", "amount", "amount_due"}
 DATE_FIELDS = {"issue_date", "due_date", "date", "pause_until", "receipt_date"}
@@ -140,3 +142,11 @@ def describe(events: Iterable[AuditEvent]) -> list[Entry]:
         )
         for event in events
     ]
+
+
+HISTORY_SIZE = 50
+
+
+def history(events: QuerySet[AuditEvent]) -> list[Entry]:
+    """The latest events of a client or invoice page, told in French."""
+    return describe(events.select_related("actor", "invoice")[:HISTORY_SIZE])

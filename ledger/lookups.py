@@ -5,17 +5,10 @@ Anything outside the user's business answers 404, exactly like an id that does n
 
 from typing import Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.tenancy import business_id_of
 from ledger.models import Client, Invoice, Payment
-
-
-def business_id_of(user: Any) -> int:
-    business_id = getattr(user, "business_id", None)
-    if business_id is None:
-        raise Http404("Aucune entreprise.")
-    return int(business_id)
 
 
 def get_client_for(user: Any, pk: int) -> Client:

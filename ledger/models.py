@@ -2,7 +2,6 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -109,6 +108,10 @@ class Invoice(models.Model):
     disputed = models.BooleanField(_("contestée"), default=False)
     dispute_reason = models.CharField(_("motif de la contestation"), max_length=200, blank=True)
     reminders_paused_until = models.DateField(_("relances en pause jusqu’au"), null=True, blank=True)
+    # Set when a saved or sent reminder first quotes the invoice (ledger.services.mark_quoted,
+    # under the invoice's row lock): from then on its amounts and dates are frozen, so that the
+    # reminder stays true to it.
+    quoted_at = models.DateTimeField(_("citée dans une relance le"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -202,27 +205,3 @@ class CreditNote(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class AuditEvent(models.Model):
-    """Who did what and when, on invoices, payments, credit notes, clients and reminders."""
-
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    action = models.CharField(max_length=50)
-    object_type = models.CharField(max_length=30)
-    object_id = models.BigIntegerField()
-    object_repr = models.CharField(max_length=200)
-    # For events about an invoice's payments or credit notes, the invoice, so that the
-    # invoice page shows its whole story with one query.
-    invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["business", "object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type} {self.object_repr}"

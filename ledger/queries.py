@@ -9,15 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Business
-from dunning.models import Reminder, ReminderInvoice
+from core.formats import quantize
 from ledger import buckets
 from ledger.models import ZERO, Client, Invoice, InvoiceStatus, Payment
-from relance.formats import quantize
 
 
 class UnknownBucket(LookupError):
@@ -121,19 +120,6 @@ def bucket_invoices(business: Business, key: str, as_of: dt.date) -> QuerySet[In
     return _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
 
 
-def with_last_reminder(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """Annotate each invoice with its latest saved or sent reminder (level, status, date).
-
-    Deactivated reminders count: they were sent or printed, so the client did receive them.
-    """
-    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
-    return invoices.annotate(
-        last_reminder_level=Subquery(latest.values("level")[:1]),
-        last_reminder_status=Subquery(latest.values("status")[:1]),
-        last_reminder_at=Subquery(latest.annotate(at=Coalesce("sent_at", "frozen_at")).values("at")[:1]),
-    )
-
-
 def invoices_with_status(invoices: QuerySet[Invoice], status: str, as_of: dt.date) -> QuerySet[Invoice]:
     if status == InvoiceStatus.CANCELLED:
         return invoices.filter(cancelled_at__isnull=False)
@@ -180,26 +166,12 @@ def revenue_ceiling(business: Business) -> Ceiling | None:
     return Ceiling(amount=Decimal(entry["amount"]), source=entry["source"])
 
 
-def never_reminded_late_invoices(business: Business, as_of: dt.date) -> QuerySet[Invoice]:
-    """Late invoices no saved or sent reminder quotes yet, that nothing holds back today
-    (dispute, pause on the invoice or the client), the most overdue first."""
-    reminded = ReminderInvoice.objects.filter(invoice=OuterRef("pk")).exclude(reminder__status=Reminder.Status.DRAFT)
-    client_paused = Q(client__reminders_paused=True) & (
-        Q(client__pause_until__isnull=True) | Q(client__pause_until__gte=as_of)
-    )
-    return (
-        Invoice.objects.late_on(as_of)
-        .filter(business=business, disputed=False)
-        .exclude(reminders_paused_until__gte=as_of)
-        .exclude(client_paused)
-        .exclude(Exists(reminded))
-        .select_related("client")
-        .order_by("due_date", "id")
-    )
-
-
-def reminder_counts(business: Business) -> dict[str, int]:
-    return Reminder.objects.filter(business=business).aggregate(
-        drafts=Count("id", filter=Q(status=Reminder.Status.DRAFT)),
-        failed=Count("id", filter=Q(status=Reminder.Status.SEND_FAILED)),
-    )
+def with_status(invoices: Any, today: dt.date) -> list[Invoice]:
+    """Status and days late of each invoice, computed in Python from its stored amounts."""
+    rows = list(invoices)
+    labels = dict(InvoiceStatus.choices)
+    for invoice in rows:
+        invoice.status_key = invoice.status_on(today)  # type: ignore[attr-defined]
+        invoice.status_label = labels[invoice.status_key]  # type: ignore[attr-defined]
+        invoice.days_late = invoice.days_late_on(today)  # type: ignore[attr-defined]
+    return rows

@@ -15,15 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
+from core.audit import jsonable, record
+from core.errors import Conflict
+from core.formats import money as _euros
 from law.terms import due_date_for
-from ledger.models import ZERO, AuditEvent, Client, CreditNote, Invoice, Payment
+from ledger.models import ZERO, Client, CreditNote, Invoice, Payment
 from ledger.validators import validate_invoice_pdf
-from relance.formats import money as _euros
-
-
-class Conflict(Exception):
-    """The object's state forbids the change (HTTP 409 in the API)."""
-
 
 CLIENT_FIELDS = [
     "kind",
@@ -54,43 +51,12 @@ INVOICE_FIELDS = [
 ]
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (Decimal, dt.date)):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def record(
-    *,
-    business: Business,
-    actor: User | None,
-    action: str,
-    obj: Any,
-    changes: dict[str, Any] | None = None,
-    invoice: Invoice | None = None,
-    client: Client | None = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        business=business,
-        actor=actor if actor is not None and actor.pk else None,
-        action=action,
-        object_type=type(obj).__name__.lower(),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        invoice=invoice,
-        client=client,
-        changes={key: _jsonable(value) for key, value in (changes or {}).items()},
-    )
-
-
 def _diff(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     changes = {}
     for field, value in data.items():
         old = getattr(obj, field)
         if old != value:
-            changes[field] = [_jsonable(old), _jsonable(value)]
+            changes[field] = [jsonable(old), jsonable(value)]
     return changes
 
 
@@ -151,9 +117,23 @@ def default_due_date(business: Business, issue_date: dt.date) -> dt.date:
 def invoice_is_locked(invoice: Invoice) -> bool:
     """An invoice that a saved or sent reminder quotes can no longer be edited (only paid,
     credited or cancelled), so that the reminder stays true to it."""
-    from dunning.models import Reminder
+    return invoice.quoted_at is not None
 
-    return Reminder.objects.frozen().filter(invoices=invoice).exists()
+
+def mark_quoted(*, invoice_ids: list[int], at: dt.datetime) -> list[Invoice]:
+    """Lock the invoices a reminder is freezing and mark them quoted; the caller's transaction
+    holds the row locks until its reminder is stored, so an edit waits and then sees the mark.
+
+    Returns the invoices as re-read under the lock, for the reminder to render from.
+    """
+    invoices = list(
+        Invoice.objects.select_for_update()
+        .filter(pk__in=invoice_ids)
+        .select_related("client", "business")
+        .order_by("pk")
+    )
+    Invoice.objects.filter(pk__in=invoice_ids, quoted_at__isnull=True).update(quoted_at=at)
+    return invoices
 
 
 def _check_pdf(data: dict[str, Any]) -> None:

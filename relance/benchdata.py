@@ -36,9 +36,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
+from django.utils import timezone
 
 from accounts.models import Business, PaymentTerms, User
 from accounts.validators import luhn_ok
+from core.formats import quantize
 from dunning.defaults import default_template, default_templates
 from dunning.emails import render_email
 from dunning.facts import InvoiceLine, Rendered, rendered_from_snapshot
@@ -57,7 +59,6 @@ from dunning.placeholders import (
     render_text,
 )
 from ledger.models import Client, CreditNote, Invoice, Payment
-from relance.formats import quantize
 
 BENCH_DOMAIN = "bench.relance.test"
 BENCH_PASSWORD = "relance-bench"  # noqa: S105 (synthetic accounts on a loopback-only bench)
@@ -571,6 +572,9 @@ def _create_reminders(
         for index in plan.invoices
     ]
     ReminderInvoice.objects.bulk_create(lines, batch_size=BATCH_SIZE)
+    # What dunning's save service does when it freezes a reminder: the quoted invoices are locked.
+    quoted = ReminderInvoice.objects.filter(reminder__business=business).values("invoice_id")
+    Invoice.objects.filter(pk__in=quoted).update(quoted_at=timezone.now())
     return len(reminders)
 
 

@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from accounts.models import Business, PaymentTerms, User
 from accounts.validators import luhn_ok
+from core.formats import quantize
+from core.models import AuditEvent
 from dunning.models import Channel, Reminder
 from dunning.services import create_reminder, ensure_default_templates, save_reminder
 from law.terms import due_date_for
-from ledger.models import ZERO, AuditEvent, Client, CreditNote, Invoice, Payment
-from relance.formats import quantize
+from ledger.models import ZERO, Client, CreditNote, Invoice, Payment
 
 DEMO_EMAIL = "demo@relance.test"
 DEMO_PASSWORD = "relance-demo"  # noqa: S105 (published in the README on purpose)

@@ -141,7 +141,7 @@ def shipped_rate_tables(request: pytest.FixtureRequest, django_db_blocker: Any) 
     with django_db_blocker.unblock():
         from django.apps import apps
 
-        from law.models import EcbRate
+        from rates.models import EcbRate
 
         if not EcbRate.objects.exists():
-            importlib.import_module("law.migrations.0002_shipped_rates").load(apps, None)
+            importlib.import_module("rates.migrations.0002_shipped_rates").load(apps, None)

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relance import formats
+from core import formats
 
 register = template.Library()
 

@@ -20,7 +20,7 @@ def test_login_with_email_in_any_case_goes_to_the_dashboard(owner: User) -> None
     http = HttpClient()
     response = http.post(URL, {"email": "OWNER@Relance.test", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("ledger:dashboard")
+    assert response["Location"] == reverse("pages:dashboard")
     assert http.session["_auth_user_id"] == str(owner.pk)
 
 
@@ -28,7 +28,7 @@ def test_login_follows_a_local_next_but_not_another_site(owner: User) -> None:
     response = HttpClient().post(URL, {"email": owner.email, "password": PASSWORD, "next": "/compte/parametres/"})
     assert response["Location"] == "/compte/parametres/"
     response = HttpClient().post(URL, {"email": owner.email, "password": PASSWORD, "next": "https://evil.example/"})
-    assert response["Location"] == reverse("ledger:dashboard")
+    assert response["Location"] == reverse("pages:dashboard")
 
 
 def test_login_with_a_wrong_password_is_refused_and_counted(owner: User) -> None:

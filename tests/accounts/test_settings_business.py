@@ -6,7 +6,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business, User
-from ledger.models import AuditEvent
+from core.models import AuditEvent
 from tests.accounts.conftest import image_bytes, upload
 
 URL = reverse("accounts:settings")

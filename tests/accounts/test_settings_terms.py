@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Business, PaymentTerms
 from accounts.views import bucket_labels, contract_rate_warning, payment_terms_help
-from ledger.models import AuditEvent
+from core.models import AuditEvent
 
 URL = reverse("accounts:settings_terms")
 VALID: dict[str, Any] = {
@@ -29,7 +29,7 @@ def test_terms_page_explains_both_end_of_month_methods_and_links_the_rates(owner
     text = response.text
     assert "On ajoute 45 jours à la date de facture, puis on va à la fin de ce mois-là" in text
     assert "On va à la fin du mois de la facture, puis on ajoute 45 jours" in text
-    assert reverse("law:rates") in text and "Taux de pénalités" in text
+    assert reverse("rates:rates") in text and "Taux de pénalités" in text
     assert "Non échues" in text and "Plus de 90 jours" in text
 
 

@@ -92,7 +92,7 @@ def test_signup_page_answers_405_to_put() -> None:
 def test_signup_page_sends_a_logged_in_user_to_the_dashboard(owner_client: HttpClient) -> None:
     response = owner_client.get(URL)
     assert response.status_code == 302
-    assert response["Location"] == reverse("ledger:dashboard")
+    assert response["Location"] == reverse("pages:dashboard")
 
 
 @pytest.mark.django_db
@@ -111,6 +111,10 @@ def test_signup_service_stores_the_email_in_lower_case() -> None:
 
 
 @pytest.mark.django_db
-def test_signup_seeds_the_reminder_templates_of_the_new_business() -> None:
+def test_a_new_business_finds_its_default_reminder_templates_on_first_use() -> None:
+    # The dunning app seeds them when first needed: accounts, below it, knows nothing of templates.
     user = signup(email="a@b.test", password="un-mot-de-passe-solide", business_name="Atelier")
+    http = HttpClient()
+    http.force_login(user)
+    assert http.get(reverse("dunning:template_edit", args=[1])).status_code == 200
     assert sorted(ReminderTemplate.objects.filter(business=user.business).values_list("level", flat=True)) == [1, 2, 3]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, User
 from accounts.services import create_token, revoke_token
 from api.auth import token_auth
-from ledger.models import AuditEvent
+from core.models import AuditEvent
 
 URL = reverse("accounts:tokens")
 

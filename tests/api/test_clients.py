@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Business
-from ledger.models import AuditEvent, Client
+from core.models import AuditEvent
+from ledger.models import Client
 from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_client, make_invoice
 

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Business
+from core.models import AuditEvent
 from ledger import services
-from ledger.models import AuditEvent, CreditNote, Invoice
+from ledger.models import CreditNote, Invoice
 from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_invoice
 

@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Business, PaymentTerms
+from core.models import AuditEvent
 from dunning.models import Reminder, ReminderInvoice
 from ledger import services
-from ledger.models import AuditEvent, Invoice
+from ledger.models import Invoice
 from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_client, make_invoice
 
@@ -40,6 +41,8 @@ def freeze_reminder(invoice: Invoice) -> None:
         frozen_at=timezone.now(),
     )
     ReminderInvoice.objects.create(reminder=reminder, invoice=invoice)
+    # What dunning's save service does when it freezes a reminder.
+    Invoice.objects.filter(pk=invoice.pk).update(quoted_at=reminder.frozen_at)
 
 
 # Create

@@ -12,10 +12,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core.models import AuditEvent
 from dunning import archive, services
 from dunning.archive import PdfConcatenation, build_archive_export, request_archive_export
 from dunning.models import ArchiveExport, Reminder
-from ledger.models import AuditEvent
 from tests.factories import make_client, make_invoice
 
 PARIS = timezone.get_default_timezone()

@@ -3,13 +3,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
+from core.errors import NotFound
+from core.models import AuditEvent
 from dunning import services
 from dunning.defaults import default_template
 from dunning.models import Channel, Reminder, ReminderTemplate
 from ledger import services as ledger_services
-from ledger.models import AuditEvent
 from tests.factories import make_client, make_invoice
 
 
@@ -76,7 +76,7 @@ def test_invoices_of_two_clients_are_refused(business, owner):
 
 def test_another_business_invoice_is_not_found(business, owner, other_business):
     foreign = make_invoice(other_business)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.create_reminder(business=business, actor=owner, invoice_ids=[foreign.pk])
 
 

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import Conflict
+from core.models import AuditEvent
 from dunning import services
 from dunning.models import Reminder
-from ledger.models import AuditEvent
-from ledger.services import Conflict
 
 
 @pytest.mark.parametrize("status", ["saved", "sent", "send_failed"])

@@ -1,7 +1,7 @@
 import pytest
 
+from core.errors import Conflict
 from dunning import services
-from ledger.services import Conflict
 
 
 def test_drafts_do_not_count_for_the_next_level(business, owner, late_invoice, make_reminder):

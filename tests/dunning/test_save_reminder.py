@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from core.errors import Conflict
+from core.models import AuditEvent
 from dunning import facts, services
 from dunning.models import Reminder
 from ledger import services as ledger_services
-from ledger.models import AuditEvent
-from ledger.services import Conflict
 from tests.factories import make_client, make_invoice
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -8,11 +8,11 @@ import pdfplumber
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import Conflict
+from core.models import AuditEvent
 from dunning import services
 from dunning.models import Channel, Reminder
 from dunning.tasks import send_reminder_email
-from ledger.models import AuditEvent
-from ledger.services import Conflict
 from tests.factories import make_client, make_invoice
 
 

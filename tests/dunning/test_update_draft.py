@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import Conflict
+from core.models import AuditEvent
 from dunning import services
 from dunning.defaults import default_template
 from dunning.models import Channel, Reminder
-from ledger.models import AuditEvent
-from ledger.services import Conflict
 from tests.factories import make_invoice
 
 

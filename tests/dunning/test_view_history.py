@@ -16,7 +16,7 @@ def test_empty_history_teaches_what_to_do(owner_client):
     assert response.status_code == 200
     assert response.context["nav"] == "history"
     assert "Aucune lettre de relance pour l’instant" in content
-    assert reverse("ledger:late_payments") in content
+    assert reverse("pages:late_payments") in content
 
 
 def test_history_lists_saved_and_sent_newest_first_without_drafts(owner_client, make_reminder):

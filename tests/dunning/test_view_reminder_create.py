@@ -16,7 +16,7 @@ def test_relancer_creates_a_draft_and_opens_the_editor(owner_client, late_invoic
 
 def test_selection_across_clients_goes_back_with_a_french_message(owner_client, business):
     first, second = make_invoice(business), make_invoice(business)
-    referer = "http://testserver" + reverse("ledger:late_bucket", args=["1-30"])
+    referer = "http://testserver" + reverse("pages:late_bucket", args=["1-30"])
     response = owner_client.post(URL, {"invoice_ids": [first.pk, second.pk]}, headers={"referer": referer}, follow=True)
     assert response.redirect_chain[0] == (referer, 302)
     assert "Une relance concerne un seul client" in response.content.decode()
@@ -25,7 +25,7 @@ def test_selection_across_clients_goes_back_with_a_french_message(owner_client, 
 
 def test_foreign_referer_is_not_followed(owner_client):
     response = owner_client.post(URL, {"invoice_ids": []}, headers={"referer": "https://evil.example/"})
-    assert response["Location"] == reverse("ledger:late_payments")
+    assert response["Location"] == reverse("pages:late_payments")
 
 
 def test_another_business_invoice_is_404(outsider_client, late_invoice):

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent
 from dunning.defaults import default_template
 from dunning.models import ReminderTemplate
-from ledger.models import AuditEvent
 
 
 def edit_url(level):

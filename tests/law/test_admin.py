@@ -8,9 +8,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import User
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.rates import HalfYear
-from law.tables import load_rate_tables
+from rates.models import EcbRate, LegalRate, RateTableStatus
+from rates.tables import load_rate_tables
 
 pytestmark = pytest.mark.django_db
 

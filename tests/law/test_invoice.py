@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Business
 from dunning.models import Reminder, ReminderInvoice
-from law.invoice import formal_notice_date, legal_basis, penalties_for_invoice
+from dunning.penalties import formal_notice_date, penalties_for_invoice
+from law.penalties import legal_basis
 from law.rates import MissingRate, RateTables
 from ledger import services
 from ledger.models import Client, Invoice, Payment

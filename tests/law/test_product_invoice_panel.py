@@ -34,7 +34,7 @@ def known_rates_day() -> Iterator[dt.date]:
 
 
 def url(invoice: Invoice) -> str:
-    return reverse("ledger:invoice_detail", args=[invoice.pk])
+    return reverse("pages:invoice_detail", args=[invoice.pk])
 
 
 def plain(text: str) -> str:
@@ -95,7 +95,7 @@ def test_professional_late_invoice_shows_days_interest_indemnity_total_and_basis
     # The segments, in a <details>: période, jours, base, taux, intérêts.
     assert "<details" in panel and "du 16/01/2026 au 15/03/2026" in panel
     assert "12,15 %" in panel and "1 000,00 €" in panel
-    assert reverse("law:statement_invoice", args=[invoice.pk]) in panel
+    assert reverse("statements:statement_invoice", args=[invoice.pk]) in panel
 
 
 def test_partial_payment_lowers_the_base_from_the_day_after_it(
@@ -119,10 +119,10 @@ def test_missing_rate_names_the_half_year_and_links_to_the_rates_page(
     assert response.status_code == 200
     panel = panel_of(response)
     assert "Le taux BCE du second semestre 2026 n’est pas connu" in panel
-    assert reverse("law:rates") + "#ajouter" in panel
+    assert reverse("rates:rates") + "#ajouter" in panel
     assert "non calculables" in panel
     assert "40,00 €" in panel  # the indemnity does not depend on any rate
-    assert reverse("law:statement_invoice", args=[invoice.pk]) not in panel
+    assert reverse("statements:statement_invoice", args=[invoice.pk]) not in panel
 
 
 def test_consumer_without_formal_notice_accrues_nothing(

@@ -14,14 +14,14 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business, User
-from law.deadlines import invoices_near_limitation, limitation_flags
 from ledger import services
+from ledger.limitation import invoices_near_limitation, limitation_flags
 from ledger.models import Client, Invoice
 from tests.factories import make_client, make_invoice
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = dt.date(2026, 11, 28)
-DASHBOARD = reverse("ledger:dashboard")
+DASHBOARD = reverse("pages:dashboard")
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +115,7 @@ def test_dashboard_says_nothing_when_no_invoice_is_close(
 def test_client_page_flags_its_invoices(owner_client: HttpClient, business: Business, consumer: Client) -> None:
     due_on(business, consumer, dt.date(2025, 1, 10), "P-CLOSE")
     due_on(business, consumer, dt.date(2026, 10, 1), "P-RECENT")
-    response = owner_client.get(reverse("ledger:client_detail", args=[consumer.pk]))
+    response = owner_client.get(reverse("pages:client_detail", args=[consumer.pk]))
     block = section(response.text, "limitation-flags")
     assert "Prescription proche" in block and "P-CLOSE" in block and "Le 10/01/2027" in block
     assert "2 ans après son échéance pour un client particulier" in block
@@ -132,7 +132,7 @@ def test_flags_add_no_query_per_invoice(
     django_assert_max_num_queries: Any,
     view: str,
 ) -> None:
-    url = DASHBOARD if view == "dashboard" else reverse("ledger:client_detail", args=[professional.pk])
+    url = DASHBOARD if view == "dashboard" else reverse("pages:client_detail", args=[professional.pk])
 
     def load() -> int:
         with django_assert_max_num_queries(13) as context:

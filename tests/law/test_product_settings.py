@@ -11,7 +11,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
-from law.business_terms import contract_floor_unknown
+from accounts.terms import contract_floor_unknown
 
 PARIS = ZoneInfo("Europe/Paris")
 URL = reverse("accounts:settings_terms")
@@ -52,7 +52,7 @@ def test_unknown_legal_rate_of_the_current_half_year_says_the_floor_cannot_be_ch
     with travel(dt.date(2026, 11, 28)):
         response = owner_client.get(URL)
     assert "Le taux de l’intérêt légal du second semestre 2026 n’est pas connu" in response.text
-    assert reverse("law:rates") + "#ajouter" in response.text
+    assert reverse("rates:rates") + "#ajouter" in response.text
 
 
 def test_no_floor_notice_with_legal_terms_or_a_known_half_year(business: Business) -> None:

@@ -50,11 +50,11 @@ def invoice(business: Business, professional: Client) -> Invoice:
 
 
 def invoice_url(invoice: Invoice) -> str:
-    return reverse("law:statement_invoice", args=[invoice.pk])
+    return reverse("statements:statement_invoice", args=[invoice.pk])
 
 
 def client_url(client: Client) -> str:
-    return reverse("law:statement_client", args=[client.pk])
+    return reverse("statements:statement_client", args=[client.pk])
 
 
 def pdf_text(content: bytes) -> str:
@@ -64,8 +64,8 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_urls_sit_under_the_invoice_and_the_client() -> None:
-    assert reverse("law:statement_invoice", args=[7]) == "/factures/7/decompte.pdf"
-    assert reverse("law:statement_client", args=[7]) == "/clients/7/decompte.pdf"
+    assert reverse("statements:statement_invoice", args=[7]) == "/factures/7/decompte.pdf"
+    assert reverse("statements:statement_client", args=[7]) == "/clients/7/decompte.pdf"
 
 
 def test_owner_downloads_the_invoice_statement_with_the_figures_of_the_law(
@@ -140,7 +140,7 @@ def test_missing_rate_gives_a_page_naming_the_half_year_not_a_pdf(
             assert response.status_code == 409
             assert response["Content-Type"].startswith("text/html")
             assert "Le taux BCE du second semestre 2026 n’est pas connu" in response.text
-            assert reverse("law:rates") + "#ajouter" in response.text
+            assert reverse("rates:rates") + "#ajouter" in response.text
 
 
 def test_nothing_late_gives_a_clear_409(
@@ -176,7 +176,7 @@ def test_wrong_method_is_405(owner_client: HttpClient, invoice: Invoice, profess
 def test_client_page_offers_the_statement_only_with_late_invoices(
     owner_client: HttpClient, business: Business, professional: Client, known_rates_day: dt.date
 ) -> None:
-    page = reverse("ledger:client_detail", args=[professional.pk])
+    page = reverse("pages:client_detail", args=[professional.pk])
     assert client_url(professional) not in owner_client.get(page).text
     make_invoice(business, professional, issue_date=dt.date(2026, 1, 1))
     assert client_url(professional) in owner_client.get(page).text

@@ -16,10 +16,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from law import services
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.rates import HalfYear
-from law.tables import load_rate_tables
+from rates import services
+from rates.models import EcbRate, LegalRate, RateTableStatus
+from rates.tables import load_rate_tables
 
 pytestmark = pytest.mark.django_db
 

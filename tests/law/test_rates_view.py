@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
 from accounts.models import User
-from law.models import LegalRate, RateTableStatus
+from rates.models import LegalRate, RateTableStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from law import services
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.rates import HalfYear, MissingRate, RateTables
-from law.tables import load_rate_tables
+from rates import services
+from rates.models import EcbRate, LegalRate, RateTableStatus
+from rates.tables import load_rate_tables
 
 pytestmark = pytest.mark.django_db
 

@@ -53,6 +53,9 @@ def make_reminder(
         deactivated_at=at if deactivated else None,
     )
     ReminderInvoice.objects.bulk_create([ReminderInvoice(reminder=reminder, invoice=invoice) for invoice in invoices])
+    if frozen:
+        # What dunning's save service does when it freezes a reminder.
+        Invoice.objects.filter(pk__in=[i.pk for i in invoices], quoted_at__isnull=True).update(quoted_at=at)
     return reminder
 
 

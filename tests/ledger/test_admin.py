@@ -33,5 +33,5 @@ def test_invoice_is_readable_but_not_editable_in_admin(staff_client: HttpClient,
 
 def test_audit_log_and_clients_are_listed(staff_client: HttpClient, business: Business) -> None:
     make_invoice(business)
-    assert staff_client.get(reverse("admin:ledger_auditevent_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:core_auditevent_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:ledger_client_changelist")).status_code == 200

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Business, User
+from core.models import AuditEvent
 from ledger import audit, services
-from ledger.models import AuditEvent
 from tests.factories import make_invoice
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
-from ledger.models import AuditEvent, Client
+from core.models import AuditEvent
+from ledger.models import Client
 from tests.ledger.conftest import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -50,7 +51,7 @@ def test_creates_the_client_in_the_user_business_with_audit(owner_client: HttpCl
     response = owner_client.post(URL, valid(siren="732 829 320"))
     client = Client.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("ledger:client_detail", args=[client.pk])
+    assert response.url == reverse("pages:client_detail", args=[client.pk])
     assert client.business == business
     assert client.siren == "732829320"
     assert AuditEvent.objects.filter(client=client, action="created").count() == 1

@@ -2,7 +2,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
-from ledger.models import AuditEvent, Client
+from core.models import AuditEvent
+from ledger.models import Client
 from tests.factories import make_client, make_invoice
 from tests.ledger.conftest import login_url
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:client_detail", args=[pk])
+    return reverse("pages:client_detail", args=[pk])
 
 
 def test_anonymous_is_sent_to_login(business: Business) -> None:

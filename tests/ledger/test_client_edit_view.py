@@ -3,7 +3,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
-from ledger.models import AuditEvent, Client
+from core.models import AuditEvent
+from ledger.models import Client
 from tests.factories import make_client
 from tests.ledger.conftest import login_url
 
@@ -67,7 +68,7 @@ def test_update_records_what_changed(owner_client: HttpClient, business: Busines
     assert (client.name, client.city) == ("Après", "Paris")
     event = AuditEvent.objects.get(client=client, action="updated")
     assert event.changes == {"name": ["Avant", "Après"], "city": ["Lyon", "Paris"]}
-    history = owner_client.get(reverse("ledger:client_detail", args=[client.pk])).text
+    history = owner_client.get(reverse("pages:client_detail", args=[client.pk])).text
     assert "Fiche client modifiée" in history
     assert "Ville : Lyon → Paris" in history
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:credit_note_create", args=[pk])
+    return reverse("pages:credit_note_create", args=[pk])
 
 
 def data(**overrides: str) -> dict[str, str]:

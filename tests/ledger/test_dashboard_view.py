@@ -13,7 +13,7 @@ from tests.factories import make_client, make_invoice
 from tests.ledger.conftest import login_url, make_reminder
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
-URL = reverse("ledger:dashboard")
+URL = reverse("pages:dashboard")
 
 
 def test_anonymous_is_sent_to_login(db: None) -> None:
@@ -62,7 +62,7 @@ def test_outstanding_card_shows_total_and_late_part_and_links_to_late_payments(
     assert (summary.total.invoices, summary.total.amount_due) == (2, Decimal("500.00"))
     assert (summary.late.invoices, summary.late.amount_due) == (1, Decimal("200.00"))
     assert "Factures impayées (encours)" in response.text
-    assert f'href="{reverse("ledger:late_payments")}"' in response.text
+    assert f'href="{reverse("pages:late_payments")}"' in response.text
 
 
 def test_to_do_lists_late_invoices_never_reminded_and_reminder_counts(

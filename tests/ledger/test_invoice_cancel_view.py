@@ -5,8 +5,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
+from core.models import AuditEvent
 from ledger import queries
-from ledger.models import AuditEvent, Invoice
+from ledger.models import Invoice
 from tests.factories import make_invoice
 from tests.ledger.conftest import TODAY, login_url
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:invoice_cancel", args=[pk])
+    return reverse("pages:invoice_cancel", args=[pk])
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
-from ledger.models import AuditEvent, Client, Invoice
+from core.models import AuditEvent
+from ledger.models import Client, Invoice
 from tests.factories import make_client, make_invoice
 from tests.ledger.conftest import login_url, pdf_bytes
 
@@ -87,7 +88,7 @@ def test_creates_invoice_with_french_amount_and_computed_due_date(
     response = owner_client.post(URL, valid(client_row))
     invoice = Invoice.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("ledger:invoice_detail", args=[invoice.pk])
+    assert response.url == reverse("pages:invoice_detail", args=[invoice.pk])
     assert invoice.business == business
     assert invoice.total_excl_tax == Decimal("1234.56")
     assert invoice.total_incl_tax == Decimal("1234.56")

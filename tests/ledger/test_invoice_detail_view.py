@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:invoice_detail", args=[pk])
+    return reverse("pages:invoice_detail", args=[pk])
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
+from core.models import AuditEvent
 from dunning.models import Reminder
 from ledger import services
-from ledger.models import AuditEvent, Invoice
+from ledger.models import Invoice
 from tests.factories import make_invoice
 from tests.ledger.conftest import login_url, make_reminder, pdf_bytes
 
@@ -68,7 +69,7 @@ def test_update_changes_amount_due_and_is_logged(owner_client: HttpClient, invoi
     assert (invoice.total_incl_tax, invoice.amount_due) == (Decimal("600.00"), Decimal("500.00"))
     event = AuditEvent.objects.get(invoice=invoice, action="updated")
     assert event.changes["due_date"] == ["2026-10-31", "2026-11-15"]
-    history = owner_client.get(reverse("ledger:invoice_detail", args=[invoice.pk])).text
+    history = owner_client.get(reverse("pages:invoice_detail", args=[invoice.pk])).text
     assert "Échéance : 31/10/2026 → 15/11/2026" in history
 
 

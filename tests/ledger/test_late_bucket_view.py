@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(key: str = "1-30") -> str:
-    return reverse("ledger:late_bucket", args=[key])
+    return reverse("pages:late_bucket", args=[key])
 
 
 def late(business: Business, days: int, **kwargs: Any) -> Invoice:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Business
+from dunning import queries as dunning_queries
 from ledger import queries, services
 from ledger.models import Invoice
 from tests.factories import make_client, make_invoice
@@ -138,7 +139,7 @@ def test_last_reminder_annotation_takes_the_latest_frozen_one(business: Business
     make_reminder(invoice, level=1, at=first)
     make_reminder(invoice, level=2, status=Reminder.Status.SAVED, at=second)
     make_reminder(invoice, level=3, status=Reminder.Status.DRAFT)
-    annotated = queries.with_last_reminder(Invoice.objects.filter(pk=invoice.pk)).get()
+    annotated = dunning_queries.with_last_reminder(Invoice.objects.filter(pk=invoice.pk)).get()
     assert annotated.last_reminder_level == 2  # type: ignore[attr-defined]
     assert annotated.last_reminder_status == "saved"  # type: ignore[attr-defined]
     assert annotated.last_reminder_at == second  # type: ignore[attr-defined]
@@ -155,4 +156,4 @@ def test_never_reminded_list_skips_reminded_disputed_and_paused(business: Busine
     paused_client = make_client(business, reminders_paused=True, pause_reason="Négociation")
     _invoice_due(business, dt.date(2026, 9, 1), client=paused_client)
     _invoice_due(business, dt.date(2026, 12, 1))
-    assert list(queries.never_reminded_late_invoices(business, TODAY)) == [waiting]
+    assert list(dunning_queries.never_reminded_late_invoices(business, TODAY)) == [waiting]

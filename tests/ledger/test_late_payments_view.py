@@ -11,7 +11,7 @@ from tests.factories import make_client, make_invoice
 from tests.ledger.conftest import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
-URL = reverse("ledger:late_payments")
+URL = reverse("pages:late_payments")
 
 
 def test_anonymous_is_sent_to_login(db: None) -> None:
@@ -35,7 +35,7 @@ def test_cards_show_each_bucket_with_invoices_clients_and_amount(owner_client: H
     assert rows["31-60"] == (2, 1, Decimal("200.00"))
     assert rows["not_due"] == (1, 1, Decimal("50.00"))
     for key in ["not_due", "1-30", "31-60", "61-90", "90+"]:
-        assert reverse("ledger:late_bucket", args=[key]) in response.text
+        assert reverse("pages:late_bucket", args=[key]) in response.text
     assert "Plus de 90 jours" in response.text
     assert "2 factures · 1 client" in response.text
     assert 'aria-current="page">Retards de paiement' in response.text

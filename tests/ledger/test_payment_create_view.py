@@ -6,8 +6,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
+from core.models import AuditEvent
 from ledger import services
-from ledger.models import AuditEvent, Invoice, Payment
+from ledger.models import Invoice, Payment
 from tests.factories import make_invoice
 from tests.ledger.conftest import login_url
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:payment_create", args=[pk])
+    return reverse("pages:payment_create", args=[pk])
 
 
 def data(**overrides: str) -> dict[str, str]:
@@ -50,7 +51,7 @@ def test_outsider_gets_404_and_nothing_is_written(outsider_client: HttpClient, i
 
 def test_partial_payment_lowers_amount_due(owner_client: HttpClient, invoice: Invoice) -> None:
     response = owner_client.post(url(invoice.pk), data(), follow=True)
-    assert response.redirect_chain[-1][0].startswith(reverse("ledger:invoice_detail", args=[invoice.pk]))
+    assert response.redirect_chain[-1][0].startswith(reverse("pages:invoice_detail", args=[invoice.pk]))
     assert "Règlement de 250,50\u202f€ enregistré." in response.text
     invoice.refresh_from_db()
     assert invoice.amount_due == Decimal("749.50")

@@ -6,8 +6,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business
+from core.models import AuditEvent
 from ledger import services
-from ledger.models import AuditEvent, Payment
+from ledger.models import Payment
 from tests.factories import make_invoice
 from tests.ledger.conftest import login_url
 
@@ -19,7 +20,7 @@ def payment(business: Business) -> Payment:
 
 
 def url(pk: int) -> str:
-    return reverse("ledger:payment_delete", args=[pk])
+    return reverse("pages:payment_delete", args=[pk])
 
 
 def test_anonymous_is_sent_to_login(payment: Payment) -> None:

@@ -9,9 +9,10 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Business, User
+from core.models import AuditEvent
 from dunning.models import Reminder
 from ledger.buckets import key_for
-from ledger.models import AuditEvent, Client, CreditNote, Invoice, Payment
+from ledger.models import Client, CreditNote, Invoice, Payment
 from relance.demo import DEMO_EMAIL, DEMO_PASSWORD, DemoAlreadyLoaded, load_demo, remove_demo
 from tests.factories import make_client, make_invoice
 

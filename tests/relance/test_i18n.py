@@ -28,7 +28,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 # (url name, English strings, the French strings they replace)
 PAGES = [
     (
-        "ledger:dashboard",
+        "pages:dashboard",
         ["Dashboard", "Late payments", "Reminder letters", "Outstanding"],
         ["Tableau de bord", "encours"],
     ),
@@ -39,7 +39,7 @@ PAGES = [
         ["Nouvelle facture", "Numéro de facture"],
     ),
     (
-        "ledger:late_payments",
+        "pages:late_payments",
         ["Late payments", "Total outstanding", "Of which late"],
         ["Retards de paiement", "Encours total"],
     ),
@@ -113,7 +113,7 @@ def test_french_cookie_wins_over_an_english_browser(
 
 
 def test_dashboard_figures_and_plurals_in_english(owner: User, late_invoice: Any) -> None:
-    response = english(owner).get(reverse("ledger:dashboard"))
+    response = english(owner).get(reverse("pages:dashboard"))
     assert "Unpaid invoices (outstanding)" in response.text
     assert "1 unpaid invoice" in response.text
     assert "(1 invoice, 1 client)" in response.text
@@ -136,7 +136,7 @@ def test_client_form_without_a_name_says_so_in_french_by_default(owner_client: H
 
 
 def test_service_error_is_english_at_the_field(owner: User, late_invoice: Any) -> None:
-    url = reverse("ledger:payment_create", args=[late_invoice.pk])
+    url = reverse("pages:payment_create", args=[late_invoice.pk])
     response = english(owner).post(
         url, {"payment-date": "2026-02-01", "payment-amount": "5000", "payment-method": "transfer"}
     )
@@ -170,7 +170,7 @@ def test_language_switch_ignores_a_foreign_next_and_an_unknown_language(owner_cl
 
 
 def test_language_switch_is_in_every_footer_with_a_label(owner_client: HttpClient) -> None:
-    for http, url in [(owner_client, reverse("ledger:dashboard")), (HttpClient(), reverse("accounts:login"))]:
+    for http, url in [(owner_client, reverse("pages:dashboard")), (HttpClient(), reverse("accounts:login"))]:
         text = http.get(url).text
         footer = text[text.index('<footer class="container app-footer">') :]
         assert f'action="{reverse("set_language")}"' in footer

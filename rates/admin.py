@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from law import services
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.rates import ECB_TABLE, LEGAL_TABLE, HalfYear
+from rates import services
+from rates.models import EcbRate, LegalRate, RateTableStatus
 
 RATE_BOUNDS = (Decimal("-10"), Decimal("50"))
 

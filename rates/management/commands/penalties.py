@@ -2,10 +2,10 @@ import argparse
 import json
 from typing import Any
 
-from law.management.french import FrenchCommand
+from core.commands import FrenchCommand
 from law.penalties import compute_penalties, parse_penalty_request
 from law.rates import LawError
-from law.tables import load_rate_tables
+from rates.tables import load_rate_tables
 
 
 def payment_flag(value: str) -> dict[str, str]:

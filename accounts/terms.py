@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Business
 from law.penalties import DAY_COUNT_BASIS, contract_rate_warning
 from law.rates import HalfYear, RateTables
-from law.tables import load_rate_tables
+from rates.tables import load_rate_tables
 
 
 def day_count_text() -> str:

@@ -8,31 +8,11 @@ professional client and one (the formal notice) for a consumer.
 import datetime as dt
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy
-
+from dunning.models import Level, Reminder
 from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties
 from law.rates import RateTables
-from law.tables import load_rate_tables
 from ledger.models import Invoice
-
-LEGAL_BASIS = {
-    BUSINESS: gettext_lazy(
-        "Pénalités de retard exigibles de plein droit, sans rappel, dès le lendemain de l’échéance, "
-        "au taux de la BCE majoré de 10 points sauf taux contractuel (art. L441-10 du Code de commerce), "
-        "et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (art. D441-5 du Code de "
-        "commerce)."
-    ),
-    CONSUMER: gettext_lazy(
-        "Intérêts moratoires au taux de l’intérêt légal à compter de la mise en demeure "
-        "(art. 1231-6 et 1344-1 du Code civil) ; aucuns frais de recouvrement ne peuvent être réclamés "
-        "à un particulier."
-    ),
-}
-
-
-def legal_basis(debtor: str) -> str:
-    """The French sentence citing the articles the claim rests on, for pages and letters."""
-    return str(LEGAL_BASIS[debtor])
+from rates.tables import load_rate_tables
 
 
 def formal_notice_date(invoice: Invoice) -> dt.date | None:
@@ -40,8 +20,6 @@ def formal_notice_date(invoice: Invoice) -> dt.date | None:
 
     A deactivated notice still counts: deactivation hides it, it does not undo its receipt.
     """
-    from dunning.models import Level, Reminder
-
     return (
         Reminder.objects.frozen()
         .filter(invoices=invoice, level=Level.FORMAL_NOTICE, receipt_date__isnull=False)

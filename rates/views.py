@@ -1,7 +1,5 @@
-"""/taux/: the rate tables, what they cover, and how to add what is missing.
-/factures/<pk>/decompte.pdf and /clients/<pk>/decompte.pdf: the penalty statements."""
+"""/taux/: the rate tables, what they cover, and how to add what is missing."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -10,21 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from dunning.letter import StatementData, render_statement_pdf
-from law import services
-from law.invoice import legal_basis
-from law.penalties import BUSINESS, CONSUMER
-from law.rates import TABLE_NAMES, HalfYear, LawError, MissingRate
-from law.statement import NothingToState, client_statement, invoice_statement
-from law.tables import load_rate_tables
-from ledger.lookups import get_client_for, get_invoice_for
+from law.penalties import BUSINESS, CONSUMER, legal_basis
+from law.rates import TABLE_NAMES, HalfYear
+from rates import services
+from rates.tables import load_rate_tables
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -81,7 +73,7 @@ def _page(request: HttpRequest, form: RatesImportForm, report: services.RatesRep
 @login_required
 @require_http_methods(["GET"])
 def rates(request: HttpRequest) -> HttpResponse:
-    return render(request, "law/rates.html", _page(request, RatesImportForm()))
+    return render(request, "rates/rates.html", _page(request, RatesImportForm()))
 
 
 @login_required
@@ -105,64 +97,7 @@ def import_rates(request: HttpRequest) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, message)
         else:
             if report.dry_run:
-                return render(request, "law/rates.html", _page(request, form, report))
+                return render(request, "rates/rates.html", _page(request, form, report))
             messages.success(request, report.summary)
-            return redirect("law:rates")
-    return render(request, "law/rates.html", _page(request, form), status=422)
-
-
-# "Décompte des pénalités de retard" (PDF), for one invoice or all of a client's late invoices.
-
-
-def _statement_response(
-    request: HttpRequest, build: Callable[[], StatementData], *, filename: str, nav: str, back_url: str, back_label: str
-) -> HttpResponse:
-    """The PDF, or a page saying why there is none (409): a statement with a part of its
-    interest missing would be wrong, so a missing rate stops it."""
-    try:
-        data = build()
-    except (LawError, NothingToState) as error:
-        context = {
-            "nav": nav,
-            "message": error.message if isinstance(error, LawError) else str(error),
-            "missing_rate": isinstance(error, MissingRate),
-            "back_url": back_url,
-            "back_label": back_label,
-        }
-        return render(request, "law/statement_error.html", context, status=409)
-    # The statement is a document for the client: French whatever the interface language.
-    with translation.override("fr"):
-        pdf = render_statement_pdf(data)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-@require_http_methods(["GET"])
-def statement_invoice(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = get_invoice_for(request.user, pk)
-    today = timezone.localdate()
-    return _statement_response(
-        request,
-        lambda: invoice_statement(invoice, today),
-        filename=f"decompte-penalites-{slugify(invoice.number) or invoice.pk}-{today:%Y-%m-%d}.pdf",
-        nav="invoices",
-        back_url=reverse("ledger:invoice_detail", args=[invoice.pk]),
-        back_label=_("Retour à la facture %(number)s") % {"number": invoice.number},
-    )
-
-
-@login_required
-@require_http_methods(["GET"])
-def statement_client(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_client_for(request.user, pk)
-    today = timezone.localdate()
-    return _statement_response(
-        request,
-        lambda: client_statement(client, today),
-        filename=f"decompte-penalites-{slugify(client.name) or client.pk}-{today:%Y-%m-%d}.pdf",
-        nav="clients",
-        back_url=reverse("ledger:client_detail", args=[client.pk]),
-        back_label=_("Retour à la fiche de %(name)s") % {"name": client.name},
-    )
+            return redirect("rates:rates")
+    return render(request, "rates/rates.html", _page(request, form), status=422)

@@ -2,9 +2,9 @@
 
 import threading
 
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.rates import ECB_TABLE, LEGAL_TABLE, EcbChange, HalfYear, RateTables
 from law.rates import LegalRate as LegalRateValue
+from rates.models import EcbRate, LegalRate, RateTableStatus
 
 _lock = threading.Lock()
 _cached: tuple[tuple[object, ...], RateTables] | None = None

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from law.invoice import legal_basis, penalties_for_invoice
+from dunning.penalties import penalties_for_invoice
 from law.limitation import Limitation, limitation
-from law.penalties import BUSINESS, CONSUMER, INDEMNITY, ZERO, PenaltyResult
+from law.penalties import BUSINESS, CONSUMER, INDEMNITY, ZERO, PenaltyResult, legal_basis
 from law.rates import HalfYear, LawError, MissingRate, RateTables
 from ledger.models import Invoice
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business
 from dunning.letter import SegmentFacts, StatementData, StatementInvoice
+from dunning.penalties import formal_notice_date, penalties_for_invoice
 from dunning.placeholders import BusinessFacts, ClientFacts, ReminderFacts
-from law.invoice import formal_notice_date, penalties_for_invoice
 from law.penalties import CONSUMER, PenaltyResult
 from law.rates import RateTables
-from law.tables import load_rate_tables
 from ledger.models import Client, Invoice, InvoiceStatus, Payment
+from rates.tables import load_rate_tables
 
 
 class NothingToState(Exception):

@@ -6,11 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from law.management.french import FrenchCommand
+from core.commands import FrenchCommand
+from core.formats import percent
 from law.rates import ECB_TABLE, TABLE_NAMES, HalfYear, RateTables
-from law.services import DEFAULT_ECB_URL, RatesReport, fetch_ecb_rates, import_rates
-from law.tables import load_rate_tables
-from relance.formats import percent
+from rates.services import DEFAULT_ECB_URL, RatesReport, fetch_ecb_rates, import_rates
+from rates.tables import load_rate_tables
 
 
 def iso_day(value: str) -> dt.date:

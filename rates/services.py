@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from law.models import EcbRate, LegalRate, RateTableStatus
 from law.ratefiles import ECB_SERIES, RateFile, RateFileError, parse_ecb_series, parse_rate_file
 from law.rates import ECB_TABLE, LEGAL_TABLE, TABLE_NAMES, HalfYear
+from rates.models import EcbRate, LegalRate, RateTableStatus
 
 DEFAULT_ECB_URL = f"https://data-api.ecb.europa.eu/service/data/FM/{ECB_SERIES.removeprefix('FM.')}?format=csvdata"
 MAX_ANSWER_BYTES = 20 * 1024 * 1024
