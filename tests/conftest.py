@@ -1,13 +1,38 @@
+import datetime as dt
 import importlib
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from accounts.models import Business, User
 from tests.factories import make_business, make_user
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """RELANCE_TEST_NOW=2026-11-28T23:30:00+00:00 runs the tests with the clock starting there.
+
+    Dates in Paris and in UTC differ for an hour or two every night: a test that mixes them
+    fails only then, so run them at such a moment on purpose.
+    """
+    start = os.environ.get("RELANCE_TEST_NOW")
+    if start:
+        import time_machine
+
+        moment = dt.datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("RELANCE_TEST_NOW needs a UTC offset, e.g. 2026-11-28T23:30:00+00:00")
+        time_machine.travel(moment, tick=True).start()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Paris's date when the test starts: a value taken at import goes stale when a run spans midnight."""
+    return timezone.localdate()
 
 
 @pytest.fixture
