@@ -76,11 +76,41 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Collects what a real aiosmtpd server on 127.0.0.1 received."""
+    """Collects what a real aiosmtpd server on 127.0.0.1 received, or refuses as told:
+
+    `refuse` answers DATA with that reply, `refuse_recipients` answers RCPT for those
+    addresses, `refuse_hello` answers EHLO and HELO, `hang_up` closes the connection at EHLO.
+    """
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.refuse: str | None = None
+        self.refuse_recipients: dict[str, str] = {}
+        self.refuse_hello: str | None = None
+        self.hang_up = False
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        if self.hang_up:
+            server.transport.close()
+            return []
+        if self.refuse_hello:
+            return [self.refuse_hello]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+        if self.refuse_hello:
+            return self.refuse_hello
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
