@@ -2,6 +2,7 @@ import datetime as dt
 import importlib
 import os
 import socket
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,6 +181,43 @@ def wsgi_keeps_test_connection() -> Iterator[None]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+class LeftOpenConnectionWarning(UserWarning):
+    """Tests left database connections open; they were ended so the test database could go."""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Ends every connection to the test databases before pytest-django drops them.
+
+    PostgreSQL refuses to drop a database another session still uses ("being accessed by other
+    users"), and the database then stays behind for the next run to trip on. A thread still
+    alive (a server, a worker) holds its own connection, which this thread cannot close: only
+    PostgreSQL can end it. The database's name is this run's and this worker's alone, so every
+    other session on it is one of ours.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connections.close_all()
+        for connection in connections.all(initialized_only=False):
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                ended = len(cursor.fetchall())
+            connection.close()
+            if ended:
+                warnings.warn(
+                    f"{ended} connection(s) to {connection.settings_dict['NAME']} left open by the tests were ended.",
+                    LeftOpenConnectionWarning,
+                    stacklevel=1,
+                )
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
