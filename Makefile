@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_ENV := RELANCE_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
 
-.PHONY: run test lint types worker bench bench-quick bench-tools chromium clean
+.PHONY: run dev demo test lint types worker bench bench-quick bench-tools chromium clean
 
 # Debian ships venv separately (python3-venv): install it when missing and we may (root).
 $(BIN)/relance: requirements.lock pyproject.toml
@@ -26,25 +26,66 @@ $(BIN)/relance: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(BIN)/relance
 
-# Serves on 127.0.0.1:$(PORT) with the background worker; Ctrl-C stops both. The database
-# and uploads live in $RELANCE_VAR_DIR (default var/) unless DATABASE_URL says otherwise.
-# Both processes run in the background so that the trap fires as soon as a signal arrives,
-# and it stops exactly these two (never the whole process group, which may hold our caller).
-run: $(BIN)/relance
-	@mkdir -p "$${RELANCE_VAR_DIR:-var}"
-	$(BIN)/relance migrate --noinput
-	$(BIN)/relance demo --if-empty
+# Where make run and make dev keep the database, uploads, static files and the secret key.
+VAR_DIR = $(or $(RELANCE_VAR_DIR),var)
+WEB_WORKERS ?= 3
+# make run: Relance as production runs it, on this machine only. It answers plain HTTP on
+# 127.0.0.1, so the HTTPS-only settings are turned off here, and only here: production keeps
+# its strict defaults (README, Configuration). The secret key is generated once into
+# $(VAR_DIR)/secret_key (mode 0600) and read back at every start, so sessions survive restarts.
+LOCAL_PRODUCTION = DEBUG=false SECRET_KEY_FILE="$(VAR_DIR)/secret_key" ALLOWED_HOSTS=127.0.0.1,localhost \
+  SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+  DB_CONN_MAX_AGE=$${DB_CONN_MAX_AGE:-60} SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
+
+define BANNER
 	@echo
 	@echo "  Relance : http://127.0.0.1:$(PORT)/"
 	@echo "  Compte de démonstration : demo@relance.test / relance-demo"
 	@echo "  Ctrl-C arrête le serveur et le worker."
 	@echo
-	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+endef
+
+# Both processes run in the background so that the trap fires as soon as a signal arrives,
+# and it stops exactly these two (never the whole process group, which may hold our caller).
+define SERVE_WITH_WORKER
 	trap 'trap - INT TERM EXIT; kill $$server $$worker 2>/dev/null; wait; exit 0' INT TERM; \
 	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
 	$(BIN)/relance worker & worker=$$!; \
-	$(BIN)/relance runserver 127.0.0.1:$(PORT) & server=$$!; \
+	$(1) & server=$$!; \
 	wait $$server
+endef
+
+# Serves on 127.0.0.1:$(PORT): gunicorn with $(WEB_WORKERS) processes, DEBUG off, static files
+# collected and served by WhiteNoise, and the background worker; Ctrl-C stops them all. The
+# database and uploads live in $RELANCE_VAR_DIR (default var/) unless DATABASE_URL says otherwise.
+# No gunicorn control socket: its default path is one per user, which a second server (another
+# port, the tests) would take over.
+run: $(BIN)/relance
+	@mkdir -p "$(VAR_DIR)"
+	@test -s "$(VAR_DIR)/secret_key" || { umask 077; \
+	  $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > "$(VAR_DIR)/secret_key.tmp" && \
+	  mv "$(VAR_DIR)/secret_key.tmp" "$(VAR_DIR)/secret_key"; }
+	@$(LOCAL_PRODUCTION) $(BIN)/relance migrate --noinput
+	@$(LOCAL_PRODUCTION) $(BIN)/relance collectstatic --noinput --verbosity 0
+	@$(LOCAL_PRODUCTION) $(BIN)/relance demo --if-empty
+	$(BANNER)
+	@export $(LOCAL_PRODUCTION); \
+	$(call SERVE_WITH_WORKER,$(BIN)/gunicorn --workers $(WEB_WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket relance.wsgi)
+
+# The same with Django's development server: DEBUG on, reloads on code changes (the worker too).
+dev: $(BIN)/relance
+	@mkdir -p "$(VAR_DIR)"
+	$(BIN)/relance migrate --noinput
+	$(BIN)/relance demo --if-empty
+	$(BANNER)
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(call SERVE_WITH_WORKER,$(BIN)/relance runserver 127.0.0.1:$(PORT))
+
+# The demo business (README, The demo): DEMO_ARGS=--reset loads it again from scratch.
+demo: $(BIN)/relance
+	@mkdir -p "$(VAR_DIR)"
+	$(BIN)/relance migrate --noinput
+	$(BIN)/relance demo $(DEMO_ARGS)
 
 worker: $(BIN)/relance
 	$(BIN)/relance worker

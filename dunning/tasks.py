@@ -3,6 +3,7 @@
 import logging
 import smtplib
 
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -22,6 +23,11 @@ def describe_send_error(exc: BaseException) -> str:
             for address, (code, reply) in exc.recipients.items()
         )
         return f"Le serveur d’envoi a refusé le destinataire ({details})."
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        error = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"Le serveur d’envoi a refusé la connexion ({exc.smtp_code} {error})."
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "Le serveur d’envoi a coupé la connexion sans accepter l’e-mail."
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"Le serveur d’envoi a refusé l’e-mail ({exc.smtp_code} {error})."
@@ -65,6 +71,10 @@ def send_reminder_email(reminder_id: int) -> str:
     reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
     try:
         message = build_reminder_email(reminder)
+        # The business's copy goes in its own transaction, after the client's: a server takes a
+        # message when any one recipient is accepted, and Django then reports success, so in one
+        # transaction a refused client with an accepted copy would pass for sent.
+        own_copy, message.bcc = message.bcc, []
         delivered = message.send(fail_silently=False)
     except Exception as exc:
         logger.warning("Reminder %s: sending failed", reminder_id, exc_info=True)
@@ -75,12 +85,25 @@ def send_reminder_email(reminder_id: int) -> str:
     Reminder.objects.filter(pk=reminder_id).update(
         status=Reminder.Status.SENT, sent_at=sent_at, send_error="", updated_at=sent_at
     )
-    record(
-        business=reminder.business,
-        actor=None,
-        action="sent",
-        obj=reminder,
-        client=reminder.client,
-        changes={"to": reminder.recipient_email, "message_id": reminder.message_id},
-    )
+    changes = {"to": reminder.recipient_email, "message_id": reminder.message_id}
+    if own_copy:
+        copy_error = _send_own_copy(message, own_copy, reminder_id)
+        if copy_error:
+            changes["copy_error"] = copy_error
+    record(business=reminder.business, actor=None, action="sent", obj=reminder, client=reminder.client, changes=changes)
     return "sent"
+
+
+def _send_own_copy(message: EmailMultiAlternatives, addresses: list[str], reminder_id: int) -> str:
+    """The client's e-mail, still addressed to the client, delivered to the business.
+
+    The client has it already: a failure here is reported, never retried.
+    """
+    message.extra_headers["To"] = ", ".join(message.to)
+    message.to = addresses
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        logger.warning("Reminder %s: the business's copy failed", reminder_id, exc_info=True)
+        return describe_send_error(exc)
+    return ""

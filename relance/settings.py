@@ -1,7 +1,7 @@
 """Relance settings: one module, driven by environment variables.
 
 Local use needs no variable at all (SQLite in var/, console e-mail, DEBUG on).
-Production (DEBUG=false) refuses to start without SECRET_KEY.
+Production (DEBUG=false) refuses to start without SECRET_KEY (or SECRET_KEY_FILE).
 """
 
 import os
@@ -47,6 +47,15 @@ DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("RELANCE_TESTING", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# A file readable by Relance only, so that the key stays out of the environment (`make run` writes one).
+SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    try:
+        SECRET_KEY = Path(SECRET_KEY_FILE).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE cannot be read: {error}") from None
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE {SECRET_KEY_FILE} is empty.")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")

@@ -1,13 +1,39 @@
+import datetime as dt
 import importlib
+import os
 import socket
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from accounts.models import Business, User
 from tests.factories import make_business, make_user
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """RELANCE_TEST_NOW=2026-11-28T23:30:00+00:00 runs the tests with the clock starting there.
+
+    Dates in Paris and in UTC differ for an hour or two every night: a test that mixes them
+    fails only then, so run them at such a moment on purpose.
+    """
+    start = os.environ.get("RELANCE_TEST_NOW")
+    if start:
+        import time_machine
+
+        moment = dt.datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("RELANCE_TEST_NOW needs a UTC offset, e.g. 2026-11-28T23:30:00+00:00")
+        time_machine.travel(moment, tick=True).start()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Paris's date when the test starts: a value taken at import goes stale when a run spans midnight."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -51,11 +77,41 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Collects what a real aiosmtpd server on 127.0.0.1 received."""
+    """Collects what a real aiosmtpd server on 127.0.0.1 received, or refuses as told:
+
+    `refuse` answers DATA with that reply, `refuse_recipients` answers RCPT for those
+    addresses, `refuse_hello` answers EHLO and HELO, `hang_up` closes the connection at EHLO.
+    """
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.refuse: str | None = None
+        self.refuse_recipients: dict[str, str] = {}
+        self.refuse_hello: str | None = None
+        self.hang_up = False
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        if self.hang_up:
+            server.transport.close()
+            return []
+        if self.refuse_hello:
+            return [self.refuse_hello]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+        if self.refuse_hello:
+            return self.refuse_hello
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
@@ -125,6 +181,43 @@ def wsgi_keeps_test_connection() -> Iterator[None]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+class LeftOpenConnectionWarning(UserWarning):
+    """Tests left database connections open; they were ended so the test database could go."""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Ends every connection to the test databases before pytest-django drops them.
+
+    PostgreSQL refuses to drop a database another session still uses ("being accessed by other
+    users"), and the database then stays behind for the next run to trip on. A thread still
+    alive (a server, a worker) holds its own connection, which this thread cannot close: only
+    PostgreSQL can end it. The database's name is this run's and this worker's alone, so every
+    other session on it is one of ours.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connections.close_all()
+        for connection in connections.all(initialized_only=False):
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                ended = len(cursor.fetchall())
+            connection.close()
+            if ended:
+                warnings.warn(
+                    f"{ended} connection(s) to {connection.settings_dict['NAME']} left open by the tests were ended.",
+                    LeftOpenConnectionWarning,
+                    stacklevel=1,
+                )
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}

@@ -12,7 +12,7 @@ RELANCE = Path(sys.executable).with_name("relance")
 # Variables of the test run that production would not have.
 DROPPED = {
     "RELANCE_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
-    "TASKS_BACKEND", "DJANGO_SETTINGS_MODULE",
+    "TASKS_BACKEND", "DJANGO_SETTINGS_MODULE", "SECRET_KEY_FILE",
 }  # fmt: skip
 
 

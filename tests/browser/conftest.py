@@ -25,6 +25,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 AXE_PATH = Path(__file__).with_name("axe-4.14.1.min.js")
 BLOCKING_IMPACTS = {"serious", "critical"}
 PASSWORD = "motdepasse-solide-42"
+# A browser test loads many pages, and the first one on a worker also starts Chromium and the
+# live server: more than the suite's default limit (pyproject.toml), still finite.
+BROWSER_TEST_TIMEOUT = 300
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT))
 
 
 @pytest.fixture(scope="session")

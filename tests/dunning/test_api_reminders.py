@@ -1,6 +1,7 @@
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from dunning import services
 from dunning.models import Reminder
@@ -156,7 +157,7 @@ def test_list_filters(api, owner, make_reminder, client_with_email, business):
     assert set(ids(include_inactive=True)) == {first.pk, second.pk}
     assert ids(include_inactive=True, level=2) == [second.pk]
     assert ids(client_id=client_with_email.pk) == [first.pk]
-    day = first.frozen_at.date().isoformat()
+    day = timezone.localdate(first.frozen_at).isoformat()
     assert ids(sent_from=day, sent_to=day) == [first.pk]
     assert ids(sent_from="2099-01-01") == []
     assert len(ids(status="draft")) == 1

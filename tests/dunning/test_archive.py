@@ -19,7 +19,6 @@ from dunning.models import ArchiveExport, Reminder
 from tests.factories import make_client, make_invoice
 
 PARIS = timezone.get_default_timezone()
-TODAY = timezone.localdate()
 
 
 def page_count(content: bytes) -> int:
@@ -44,8 +43,9 @@ def set_frozen_at(reminder: Reminder, moment: dt.datetime) -> None:
 
 
 def build(business, owner, django_capture_on_commit_callbacks, **options) -> ArchiveExport:
-    options.setdefault("date_from", TODAY - dt.timedelta(days=30))
-    options.setdefault("date_to", TODAY)
+    today = timezone.localdate()
+    options.setdefault("date_from", today - dt.timedelta(days=30))
+    options.setdefault("date_to", today)
     with django_capture_on_commit_callbacks(execute=True):
         export, created = request_archive_export(business=business, actor=owner, **options)
     assert created
@@ -233,14 +233,14 @@ def test_empty_range_is_refused_and_queues_nothing(business, owner, make_reminde
     assert not ArchiveExport.objects.exists()
 
 
-def test_range_with_only_deactivated_reminders_says_how_to_include_them(business, owner, make_reminder):
+def test_range_with_only_deactivated_reminders_says_how_to_include_them(business, owner, make_reminder, today):
     services.deactivate_reminder(reminder=make_reminder(), actor=owner)
     with pytest.raises(ValidationError) as error:
-        request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+        request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     assert "cochez « Inclure les relances désactivées »" in error.value.message_dict[NON_FIELD_ERRORS][0]
 
 
-def test_dates_are_required_and_in_order(business, owner):
+def test_dates_are_required_and_in_order(business, owner, today):
     with pytest.raises(ValidationError) as missing:
         request_archive_export(business=business, actor=owner, date_from=None, date_to=None)
     assert missing.value.message_dict == {
@@ -248,15 +248,15 @@ def test_dates_are_required_and_in_order(business, owner):
         "date_to": ["Indiquez la date de fin."],
     }
     with pytest.raises(ValidationError) as reversed_dates:
-        request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY - dt.timedelta(days=1))
+        request_archive_export(business=business, actor=owner, date_from=today, date_to=today - dt.timedelta(days=1))
     assert reversed_dates.value.message_dict == {"date_to": ["La date de fin précède la date de début."]}
 
 
-def test_request_is_audited_and_the_same_pending_range_is_not_queued_twice(business, owner, make_reminder):
+def test_request_is_audited_and_the_same_pending_range_is_not_queued_twice(business, owner, make_reminder, today):
     make_reminder()
     # Without running the commit callbacks the export stays queued, as with a busy worker.
-    export, created = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
-    again, created_again = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+    export, created = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
+    again, created_again = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     assert created and not created_again
     assert again == export
     assert export.status == ArchiveExport.Status.QUEUED
@@ -281,9 +281,9 @@ def test_task_run_twice_keeps_the_same_files(business, owner, three_reminders, d
     assert Path(again.zip_file.path).read_bytes() == files["zip"]
 
 
-def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, owner, make_reminder):
+def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, owner, make_reminder, today):
     make_reminder()
-    export, _ = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+    export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     ArchiveExport.objects.filter(pk=export.pk).update(
         status=ArchiveExport.Status.RUNNING, claim_token="other-worker", heartbeat_at=timezone.now()
     )
@@ -296,9 +296,9 @@ def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, own
     assert Path(export.zip_file.path).is_file()
 
 
-def test_run_that_lost_its_claim_stops_and_removes_its_files(business, owner, make_reminder, monkeypatch):
+def test_run_that_lost_its_claim_stops_and_removes_its_files(business, owner, make_reminder, monkeypatch, today):
     make_reminder()
-    export, _ = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+    export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     render = archive.render_letters_pdf
 
     def taken_over(letters):
@@ -327,16 +327,23 @@ def test_letter_altered_on_disk_fails_the_export_in_french(
     assert list(Path(export.zip_file.storage.path(f"archives/{business.pk}")).iterdir()) == []
 
 
-def test_missing_letter_fails_the_export_in_french(business, owner, make_reminder, django_capture_on_commit_callbacks):
+def test_missing_letter_fails_the_export_in_french(
+    business, owner, make_reminder, django_capture_on_commit_callbacks, today
+):
     reminder = make_reminder()
     Path(reminder.pdf.path).unlink()
-    export = build(business, owner, django_capture_on_commit_callbacks, date_from=TODAY, date_to=TODAY)
+    export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert export.status == ArchiveExport.Status.FAILED
     assert f"Le PDF de la relance {reminder.reference} est introuvable" in export.error
 
 
 def test_unexpected_error_fails_the_export_without_a_trace_for_the_user(
-    business, owner, make_reminder, django_capture_on_commit_callbacks, monkeypatch
+    business,
+    owner,
+    make_reminder,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    today,
 ):
     make_reminder()
 
@@ -344,15 +351,17 @@ def test_unexpected_error_fails_the_export_without_a_trace_for_the_user(
         raise RuntimeError("typst exploded")
 
     monkeypatch.setattr(archive, "render_letters_pdf", broken)
-    export = build(business, owner, django_capture_on_commit_callbacks, date_from=TODAY, date_to=TODAY)
+    export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert export.status == ArchiveExport.Status.FAILED
     assert "typst" not in export.error
     assert export.error.startswith("Une erreur inattendue a interrompu la préparation de l’archive.")
 
 
-def test_spreadsheet_formulas_in_names_stay_text(business, owner, make_reminder, django_capture_on_commit_callbacks):
+def test_spreadsheet_formulas_in_names_stay_text(
+    business, owner, make_reminder, django_capture_on_commit_callbacks, today
+):
     make_reminder(name='=HYPERLINK("http://example.test","clic")')
-    export = build(business, owner, django_capture_on_commit_callbacks, date_from=TODAY, date_to=TODAY)
+    export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert read_manifest(export)[0]["Client"] == '\'=HYPERLINK("http://example.test","clic")'
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.errors import Conflict
 from core.models import AuditEvent
@@ -48,11 +49,14 @@ def test_deactivating_twice_or_reactivating_an_active_one_is_a_conflict(owner, m
 def test_registered_letter_is_recorded_on_a_formal_notice(owner, make_reminder):
     reminder = make_reminder(level=3)
     services.record_registered_letter(
-        reminder=reminder, actor=owner, number=" 1A 234 567 8901 2 ", receipt_date=reminder.frozen_at.date()
+        reminder=reminder,
+        actor=owner,
+        number=" 1A 234 567 8901 2 ",
+        receipt_date=timezone.localdate(reminder.frozen_at),
     )
     reminder.refresh_from_db()
     assert reminder.registered_number == "1A 234 567 8901 2"
-    assert reminder.receipt_date == reminder.frozen_at.date()
+    assert reminder.receipt_date == timezone.localdate(reminder.frozen_at)
     event = AuditEvent.objects.get(object_type="reminder", object_id=reminder.pk, action="registered_letter")
     assert event.changes["registered_number"] == ["", "1A 234 567 8901 2"]
 

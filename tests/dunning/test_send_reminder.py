@@ -48,10 +48,15 @@ def test_sent_email_reaches_the_server_with_the_letter_attached(
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.SENT
     assert reminder.sent_at is not None
-    assert len(smtp_server.messages) == 1
-    received = smtp_server.messages[0]
-    # The blind copy is an envelope recipient only, never a header.
-    assert sorted(received["to"]) == ["compta@client.fr", "contact@atelier.test"]
+    # The client's e-mail, then the business's blind copy in its own transaction.
+    assert [received["to"] for received in smtp_server.messages] == [["compta@client.fr"], ["contact@atelier.test"]]
+    received, copy = smtp_server.messages
+    own = parse(copy)
+    assert own["To"] == "compta@client.fr" and own["Bcc"] is None
+    assert own["Message-ID"] == parse(received)["Message-ID"]
+    assert [part.get_content() for part in own.iter_attachments()] == [
+        part.get_content() for part in parse(received).iter_attachments()
+    ]
     message = parse(received)
     assert message["To"] == "compta@client.fr"
     assert message["Reply-To"] == "factures@atelier.test"

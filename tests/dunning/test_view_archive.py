@@ -4,13 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from dunning.archive import request_archive_export
 from dunning.models import ArchiveExport, Reminder
 from tests.factories import make_invoice
 
-TODAY = timezone.localdate()
 LIST_URL = reverse("dunning:archive_list")
 CREATE_URL = reverse("dunning:archive_create")
 HTMX = {"HX-Request": "true"}
@@ -29,17 +27,17 @@ def download_url(export: ArchiveExport, kind: str) -> str:
 
 
 @pytest.fixture
-def queued(business, owner, make_reminder) -> ArchiveExport:
+def queued(business, owner, make_reminder, today) -> ArchiveExport:
     make_reminder()
-    export, _ = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+    export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     return export
 
 
 @pytest.fixture
-def done(business, owner, make_reminder, django_capture_on_commit_callbacks) -> ArchiveExport:
+def done(business, owner, make_reminder, django_capture_on_commit_callbacks, today) -> ArchiveExport:
     make_reminder(name="Garage Martin")
     with django_capture_on_commit_callbacks(execute=True):
-        export, _ = request_archive_export(business=business, actor=owner, date_from=TODAY, date_to=TODAY)
+        export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.DONE
     return export
@@ -48,12 +46,12 @@ def done(business, owner, make_reminder, django_capture_on_commit_callbacks) -> 
 # The archive page
 
 
-def test_archive_page_offers_this_year_and_lists_past_exports(owner_client, done, queued):
+def test_archive_page_offers_this_year_and_lists_past_exports(owner_client, done, queued, today):
     response = owner_client.get(LIST_URL)
     content = response.content.decode()
     assert response.status_code == 200
     assert response.context["nav"] == "history"
-    assert response.context["form"].initial == {"date_from": dt.date(TODAY.year, 1, 1), "date_to": TODAY}
+    assert response.context["form"].initial == {"date_from": dt.date(today.year, 1, 1), "date_to": today}
     assert list(response.context["page"].object_list) == [queued, done]
     assert download_url(done, "zip") in content
     assert download_url(queued, "zip") not in content
@@ -66,24 +64,26 @@ def test_archive_page_without_exports_explains_what_happens(owner_client):
     assert "Aucune archive pour l’instant." in content
 
 
-def test_archive_page_lists_only_the_users_business(owner_client, other_business, outsider):
-    foreign = ArchiveExport.objects.create(business=other_business, date_from=TODAY, date_to=TODAY)
+def test_archive_page_lists_only_the_users_business(owner_client, other_business, outsider, today):
+    foreign = ArchiveExport.objects.create(business=other_business, date_from=today, date_to=today)
     response = owner_client.get(LIST_URL)
     assert foreign not in response.context["page"].object_list
 
 
-def test_archive_page_queries_do_not_grow_with_exports(business, owner, owner_client, django_assert_max_num_queries):
+def test_archive_page_queries_do_not_grow_with_exports(
+    business, owner, owner_client, django_assert_max_num_queries, today
+):
     ArchiveExport.objects.bulk_create(
-        [ArchiveExport(business=business, requested_by=owner, date_from=TODAY, date_to=TODAY) for _ in range(30)]
+        [ArchiveExport(business=business, requested_by=owner, date_from=today, date_to=today) for _ in range(30)]
     )
     with django_assert_max_num_queries(5):
         response = owner_client.get(LIST_URL)
     assert len(response.context["page"].object_list) == 20
 
 
-def test_archive_page_htmx_pagination_returns_only_the_list(business, owner_client):
+def test_archive_page_htmx_pagination_returns_only_the_list(business, owner_client, today):
     ArchiveExport.objects.bulk_create(
-        [ArchiveExport(business=business, date_from=TODAY, date_to=TODAY) for _ in range(25)]
+        [ArchiveExport(business=business, date_from=today, date_to=today) for _ in range(25)]
     )
     response = owner_client.get(LIST_URL, {"page": 2}, headers=HTMX)
     content = response.content.decode()
@@ -103,10 +103,12 @@ def test_archive_page_refuses_post_and_needs_login(owner_client, client):
 # Requesting an archive
 
 
-def test_request_builds_the_archive_and_shows_it(owner_client, make_reminder, django_capture_on_commit_callbacks):
+def test_request_builds_the_archive_and_shows_it(
+    owner_client, make_reminder, django_capture_on_commit_callbacks, today
+):
     make_reminder()
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(CREATE_URL, {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat()})
+        response = owner_client.post(CREATE_URL, {"date_from": today.isoformat(), "date_to": today.isoformat()})
     export = ArchiveExport.objects.get()
     assert response.status_code == 302
     assert response.url == detail_url(export)
@@ -118,9 +120,9 @@ def test_request_builds_the_archive_and_shows_it(owner_client, make_reminder, dj
     assert download_url(export, "zip") in page
 
 
-def test_request_while_the_worker_is_busy_says_it_is_being_prepared(owner_client, make_reminder):
+def test_request_while_the_worker_is_busy_says_it_is_being_prepared(owner_client, make_reminder, today):
     make_reminder()
-    data = {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat(), "include_inactive": "on"}
+    data = {"date_from": today.isoformat(), "date_to": today.isoformat(), "include_inactive": "on"}
     first = owner_client.post(CREATE_URL, data, follow=True)
     assert "Archive demandée : elle se prépare en arrière-plan." in first.content.decode()
     second = owner_client.post(CREATE_URL, data, follow=True)
@@ -139,10 +141,10 @@ def test_request_without_dates_is_422_at_the_fields(owner_client):
     assert not ArchiveExport.objects.exists()
 
 
-def test_request_with_reversed_dates_is_422_at_the_end_date(owner_client, make_reminder):
+def test_request_with_reversed_dates_is_422_at_the_end_date(owner_client, make_reminder, today):
     make_reminder()
     response = owner_client.post(
-        CREATE_URL, {"date_from": TODAY.isoformat(), "date_to": (TODAY - dt.timedelta(days=1)).isoformat()}
+        CREATE_URL, {"date_from": today.isoformat(), "date_to": (today - dt.timedelta(days=1)).isoformat()}
     )
     assert response.status_code == 422
     assert response.context["form"].errors["date_to"] == ["La date de fin précède la date de début."]
@@ -165,14 +167,14 @@ def test_request_refuses_get(owner_client):
     assert owner_client.get(CREATE_URL).status_code == 405
 
 
-def test_request_ignores_another_business_reminders(owner_client, other_business, outsider):
+def test_request_ignores_another_business_reminders(owner_client, other_business, outsider, today):
     from dunning import services
 
     foreign = services.create_reminder(
         business=other_business, actor=outsider, invoice_ids=[make_invoice(other_business).pk]
     )
     services.save_reminder(reminder=foreign, actor=outsider)
-    response = owner_client.post(CREATE_URL, {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat()})
+    response = owner_client.post(CREATE_URL, {"date_from": today.isoformat(), "date_to": today.isoformat()})
     assert response.status_code == 422
     assert not ArchiveExport.objects.exists()
 
@@ -227,7 +229,7 @@ def test_progress_stops_polling_once_done(owner_client, done):
     assert download_url(done, "pdf") in content
 
 
-def test_progress_of_a_failed_archive_shows_the_error_and_offers_to_start_again(owner_client, queued):
+def test_progress_of_a_failed_archive_shows_the_error_and_offers_to_start_again(owner_client, queued, today):
     ArchiveExport.objects.filter(pk=queued.pk).update(
         status=ArchiveExport.Status.FAILED, error="Le PDF de la relance R-2026-0001 est introuvable."
     )
@@ -235,7 +237,7 @@ def test_progress_of_a_failed_archive_shows_the_error_and_offers_to_start_again(
     assert "hx-trigger" not in content
     assert "Le PDF de la relance R-2026-0001 est introuvable." in content
     assert f'action="{CREATE_URL}"' in content
-    assert f'name="date_from" value="{TODAY.isoformat()}"' in content
+    assert f'name="date_from" value="{today.isoformat()}"' in content
 
 
 def test_progress_without_htmx_is_the_full_page(owner_client, queued):
@@ -264,11 +266,11 @@ def test_download_of_another_business_archive_is_404(outsider_client, done):
     assert outsider_client.get(download_url(done, "zip")).status_code == 404
 
 
-def test_download_before_the_archive_is_done_or_of_an_unknown_kind_is_404(owner_client, business, done):
+def test_download_before_the_archive_is_done_or_of_an_unknown_kind_is_404(owner_client, business, done, today):
     running = ArchiveExport.objects.create(
         business=business,
-        date_from=TODAY,
-        date_to=TODAY,
+        date_from=today,
+        date_to=today,
         status=ArchiveExport.Status.RUNNING,
         zip_file=done.zip_file.name,
         merged_pdf=done.merged_pdf.name,
@@ -287,12 +289,16 @@ def test_download_refuses_post(owner_client, done):
 
 
 def test_deactivated_letters_can_be_archived_from_the_page(
-    owner, owner_client, make_reminder, django_capture_on_commit_callbacks
+    owner,
+    owner_client,
+    make_reminder,
+    django_capture_on_commit_callbacks,
+    today,
 ):
     from dunning import services
 
     services.deactivate_reminder(reminder=make_reminder(), actor=owner)
-    data = {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat()}
+    data = {"date_from": today.isoformat(), "date_to": today.isoformat()}
     refused = owner_client.post(CREATE_URL, data)
     assert refused.status_code == 422
     assert "cochez « Inclure les relances désactivées »" in refused.content.decode()
@@ -303,11 +309,11 @@ def test_deactivated_letters_can_be_archived_from_the_page(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_request_served_by_an_immediate_worker_lands_on_the_ready_archive(owner_client, make_reminder):
+def test_request_served_by_an_immediate_worker_lands_on_the_ready_archive(owner_client, make_reminder, today):
     # Outside a test transaction the task runs at commit, before the view answers.
     make_reminder()
     response = owner_client.post(
-        CREATE_URL, {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat()}, follow=True
+        CREATE_URL, {"date_from": today.isoformat(), "date_to": today.isoformat()}, follow=True
     )
     assert "Archive prête : téléchargez le PDF unique ou le ZIP ci-dessous." in response.content.decode()
     assert ArchiveExport.objects.get().status == ArchiveExport.Status.DONE

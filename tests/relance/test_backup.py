@@ -1,5 +1,6 @@
 import secrets
 import shutil
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from relance.management.commands.backup import backup_sqlite, libpq_environment
+from relance.management.commands.backup import backup_postgresql, backup_sqlite, libpq_environment
 from tests.factories import make_business, make_client, make_invoice
 
 
@@ -42,7 +43,7 @@ def restored_postgresql_invoice_numbers(path: Path) -> set[str]:
         restore = subprocess.run(
             [shutil.which("pg_restore") or "pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={target}",
              str(path)],
-            env=env, capture_output=True, text=True, check=False,
+            env=env, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         assert restore.returncode == 0, restore.stderr
         with psycopg.connect(**{**{k: v for k, v in admin.items() if v}, "dbname": target}) as conn:
@@ -81,6 +82,21 @@ def test_backup_replaces_an_older_backup(tmp_path: Path) -> None:
 def test_backup_into_a_missing_folder_says_so_in_french(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="n’existe pas"):
         call_command("backup", str(tmp_path / "absent" / "relance.backup"))
+
+
+def test_backup_from_a_postgresql_server_that_never_answers_stops_in_french(tmp_path: Path) -> None:
+    # Accepted by the kernel, never read: pg_dump waits for the server's first answer forever.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        settings_dict = {"HOST": "127.0.0.1", "PORT": port, "NAME": "relance", "USER": "relance"}
+        with pytest.raises(CommandError, match="pg_dump n’a pas terminé en 2 secondes"):
+            backup_postgresql(settings_dict, tmp_path / "relance.dump", timeout=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_timeout_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="--timeout doit être un nombre positif"):
+        call_command("backup", str(tmp_path / "relance.backup"), "--timeout", "0")
 
 
 @pytest.fixture

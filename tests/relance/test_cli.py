@@ -24,7 +24,13 @@ def runner(var_dir: Path) -> Relance:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "relance.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+            [sys.executable, "-m", "relance.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
         )
 
     return run

@@ -24,6 +24,7 @@ def test_worker_help_lists_its_options() -> None:
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "relance.settings"},
         capture_output=True,
         text=True,
+        timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr

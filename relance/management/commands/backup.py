@@ -48,7 +48,12 @@ def libpq_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def backup_postgresql(settings_dict: dict[str, Any], path: Path) -> None:
+# pg_dump waits as long as the server makes it (an unanswered connection, a table locked by a
+# migration): past this, the backup stops and says so rather than hang a cron job forever.
+DEFAULT_TIMEOUT = 3600
+
+
+def backup_postgresql(settings_dict: dict[str, Any], path: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise CommandError(
@@ -61,11 +66,17 @@ def backup_postgresql(settings_dict: dict[str, Any], path: Path) -> None:
             env=libpq_environment(settings_dict),
             capture_output=True,
             text=True,
+            timeout=timeout,
             check=False,
         )
         if result.returncode != 0:
             raise CommandError(f"pg_dump a échoué : {result.stderr.strip()}")
         os.replace(tmp, path)
+    except subprocess.TimeoutExpired:
+        raise CommandError(
+            f"pg_dump n’a pas terminé en {timeout:g} secondes : la sauvegarde est abandonnée "
+            "(serveur injoignable ou table verrouillée ?)."
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -76,8 +87,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="Fichier à écrire (remplacé s’il existe).")
         parser.add_argument("--database", default="default", help="Alias de la base (par défaut : default).")
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=DEFAULT_TIMEOUT,
+            help=f"Secondes accordées à pg_dump avant abandon (par défaut : {DEFAULT_TIMEOUT}).",
+        )
 
-    def handle(self, *args: Any, path: Path, database: str, **options: Any) -> None:
+    def handle(self, *args: Any, path: Path, database: str, timeout: int, **options: Any) -> None:
+        if timeout <= 0:
+            raise CommandError("--timeout doit être un nombre positif de secondes.")
         path = path.expanduser().resolve()
         if not path.parent.is_dir():
             raise CommandError(f"Le dossier {path.parent} n’existe pas.")
@@ -87,7 +106,7 @@ class Command(BaseCommand):
             backup_sqlite(connection.connection, path)
             kind = "Copie SQLite"
         elif connection.vendor == "postgresql":
-            backup_postgresql(connection.settings_dict, path)
+            backup_postgresql(connection.settings_dict, path, timeout)
             kind = "Sauvegarde PostgreSQL (pg_dump, format custom)"
         else:
             raise CommandError(f"Sauvegarde impossible : base {connection.vendor} non prise en charge.")
