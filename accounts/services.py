@@ -5,11 +5,13 @@ Pages and CLI call these functions; they validate, write in one transaction and 
 """
 
 import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
@@ -17,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import validators
+from accounts import logos, validators
 from accounts.models import ApiToken, Business, FailedLogin, PaymentTerms, User
 from core.audit import record
 
@@ -189,7 +191,10 @@ def update_business(*, business: Business, actor: User | None, **data: Any) -> B
         errors = business_rule_errors(current, set(data))
         if errors:
             raise ValidationError(errors)
+        letter_logo = _letter_logo(data["logo"]) if data.get("logo") else None
         current.save()
+        if letter_logo is not None:
+            logos.store_letter_copy(Path(current.logo.path), letter_logo)
         changes = {
             field: [before[field], _jsonable(getattr(current, field))]
             for field in data
@@ -199,8 +204,27 @@ def update_business(*, business: Business, actor: User | None, **data: Any) -> B
             record(business=current, actor=actor, action="settings_updated", obj=current, changes=changes)
         if old_logo and old_logo != current.logo.name:
             storage = current.logo.storage
-            transaction.on_commit(lambda: storage.delete(old_logo))
+            transaction.on_commit(lambda: _delete_logo(storage, old_logo))
     return current
+
+
+def _letter_logo(upload: Any) -> bytes:
+    """The copy letters print, made once here so that no letter decodes the original."""
+    try:
+        upload.seek(0)
+        return logos.normalised(upload)
+    except logos.TooManyPixels:
+        raise ValidationError({"logo": validators.logo_too_many_pixels()}) from None
+    except (OSError, SyntaxError, ValueError):
+        # A header that checks out over pixel data that does not decode (a truncated file).
+        raise ValidationError({"logo": validators.logo_unreadable()}) from None
+    finally:
+        upload.seek(0)
+
+
+def _delete_logo(storage: Storage, name: str) -> None:
+    storage.delete(name)
+    storage.delete(logos.letter_copy_name(name))
 
 
 # API tokens

@@ -1,10 +1,13 @@
 """Checks of French business identifiers and uploads, with French messages."""
 
+import math
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from accounts import logos
 
 LOGO_MAX_BYTES = 1024 * 1024
 
@@ -83,19 +86,37 @@ def validate_bic(value: str) -> None:
         raise ValidationError(_("Le BIC comporte 8 ou 11 caractères, par exemple BNPAFRPPXXX."), code="bic_format")
 
 
+def logo_too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _(
+            "Cette image compte trop de pixels : le logo doit en compter au plus %(millions)s millions "
+            "(par exemple %(side)s × %(side)s). Réduisez-la avant de l’envoyer."
+        )
+        % {"millions": logos.MAX_PIXELS // 1_000_000, "side": math.isqrt(logos.MAX_PIXELS)},
+        code="logo_pixels",
+    )
+
+
+def logo_unreadable() -> ValidationError:
+    return ValidationError(_("Ce fichier n’est pas une image PNG ou JPEG lisible."), code="logo_image")
+
+
 def logo_format(upload: UploadedFile) -> str:
-    """ "PNG" or "JPEG" for a real image of at most 1 Mo (the extension alone proves nothing)."""
+    """ "PNG" or "JPEG" for a real image of at most 1 Mo and logos.MAX_PIXELS pixels.
+
+    The extension alone proves nothing; the pixel count is read from the header, before decoding.
+    """
     if upload.size is not None and upload.size > LOGO_MAX_BYTES:
         raise ValidationError(_("Le logo ne doit pas dépasser 1 Mo."), code="logo_size")
-    from PIL import Image, UnidentifiedImageError
-
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
+        with logos.opened(upload) as image:
             image_format = image.format
             image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("Ce fichier n’est pas une image PNG ou JPEG lisible."), code="logo_image") from None
+    except logos.TooManyPixels:
+        raise logo_too_many_pixels() from None
+    except (OSError, SyntaxError, ValueError):  # UnidentifiedImageError is an OSError
+        raise logo_unreadable() from None
     finally:
         upload.seek(0)
     if image_format not in {"PNG", "JPEG"}:

@@ -17,6 +17,7 @@ from typing import Any
 
 import typst
 
+from accounts.logos import letter_logo
 from core.formats import long_date, money, percent, short_date
 from dunning.placeholders import (
     ZERO,
@@ -91,12 +92,13 @@ def _sender(business: BusinessFacts, logo_path: Path | str | None) -> dict[str, 
     if business.siret:
         label = "SIREN" if len(business.siret.replace(" ", "")) == 9 else "SIRET"
         lines.append(f"{label} {format_siret(business.siret)}")
-    logo = Path(logo_path).resolve() if logo_path else None
+    # Never the uploaded file itself: its small copy, whose pixel count was checked.
+    logo = letter_logo(logo_path)
     return {
         "name": business.name,
         "lines": lines,
         "contact": [item for item in (business.email, business.phone, business.website) if item],
-        "logo": str(logo) if logo is not None and logo.is_file() else None,
+        "logo": str(logo) if logo is not None else None,
     }
 
 

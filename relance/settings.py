@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Ahead of every view and process_view hook (CSRF's reads the form), once the language is
+    # known: the 413 page is translated.
+    "relance.middleware.body_size_limit",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,8 +180,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies, checked from their Content-Length before anything reads them
+# (relance.middleware.body_size_limit, 413): a page carries at most a 5 Mo invoice PDF and its
+# form; the API takes JSON.
+MAX_REQUEST_BYTES = 6 * 1024 * 1024
+MAX_API_REQUEST_BYTES = 10 * 1024 * 1024
+# Django's own limits agree: no body outside files above the API's, and an upload that got
+# through the middleware stays in memory (no temporary file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_API_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 
 def _email_settings() -> dict[str, object]:

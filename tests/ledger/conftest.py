@@ -70,6 +70,32 @@ def pdf_bytes(pages: int = 1) -> bytes:
     return buffer.getvalue()
 
 
+def many_page_pdf(pages: int) -> bytes:
+    """A valid PDF of `pages` empty A4 pages, written by hand: about 70 bytes a page.
+
+    One flat page tree (the page size inherited from it) and a classic cross-reference table;
+    pypdf would take seconds to write 55,000 pages, this takes a tenth of that.
+    """
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+
+    def write_object(number: int, body: bytes) -> None:
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj" % number + body + b"endobj\n")
+
+    write_object(1, b"<</Type/Catalog/Pages 2 0 R>>")
+    kids = b" ".join(b"%d 0 R" % number for number in range(3, pages + 3))
+    write_object(2, b"<</Type/Pages/MediaBox[0 0 595 842]/Count %d/Kids[%s]>>" % (pages, kids))
+    for number in range(3, pages + 3):
+        write_object(number, b"<</Type/Page/Parent 2 0 R>>")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (pages + 3))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (pages + 3, xref))
+    return out.getvalue()
+
+
 def login_url(path: str) -> str:
     from urllib.parse import quote
 
