@@ -351,9 +351,7 @@ def logo(request: HttpRequest) -> HttpResponseBase:
     except FileNotFoundError:
         raise Http404("Aucun logo.") from None
     content_type = mimetypes.guess_type(business.logo.name or "")[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return FileResponse(handle, content_type=content_type)
 
 
 # API tokens
