@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
-from accounts.models import ApiToken, Business, FailedLogin, User
+from accounts.models import ApiToken, Business, PendingSignup, Throttle, User
 
 
 @admin.register(Business)
@@ -56,13 +56,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, f"{len(tokens)} jeton(s) révoqué(s).", messages.SUCCESS)
 
 
-@admin.register(FailedLogin)
-class FailedLoginAdmin(admin.ModelAdmin):
-    """Deleting an e-mail's rows lifts its login throttle before the window ends."""
+@admin.register(Throttle)
+class ThrottleAdmin(admin.ModelAdmin):
+    """Deleting a row lifts that limit before its period ends."""
 
-    list_display = ["email", "ip", "at"]
+    list_display = ["scope", "email", "ip", "hits", "window_start"]
+    list_filter = ["scope"]
     search_fields = ["email", "ip"]
-    readonly_fields = ["email", "ip", "at"]
+    readonly_fields = ["scope", "email", "ip", "hits", "window_start"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(PendingSignup)
+class PendingSignupAdmin(admin.ModelAdmin):
+    list_display = ["email", "business_name", "created_at"]
+    search_fields = ["email", "business_name"]
+    fields = ["email", "business_name", "created_at"]
+    readonly_fields = ["email", "business_name", "created_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -78,7 +78,8 @@ class LoginForm(forms.Form):
 class ResetRequestForm(PasswordResetForm):
     """Django's reset form, sending the e-mail from a background task.
 
-    The task builds a fresh link itself, so the reset token is never stored in the task queue.
+    The task builds a fresh link itself from SITE_URL (not from the request's host, which Django's
+    form would use), so the reset token is never stored in the task queue.
     """
 
     email = email_field(_("Adresse e-mail"))
@@ -93,10 +94,7 @@ class ResetRequestForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         send_password_reset_email.enqueue(
-            user_id=context["user"].pk,
-            domain=context["domain"],
-            protocol=context["protocol"],
-            language=translation.get_language() or settings.LANGUAGE_CODE,
+            user_id=context["user"].pk, language=translation.get_language() or settings.LANGUAGE_CODE
         )
 
 

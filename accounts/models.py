@@ -1,4 +1,3 @@
-import datetime as dt
 import hashlib
 import secrets
 from decimal import Decimal
@@ -209,19 +208,51 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class FailedLogin(models.Model):
-    """One failed login attempt; counted per e-mail and per IP to throttle guessing.
+class Throttle(models.Model):
+    """Attempts counted in a fixed time window, for one scope and key: an e-mail, a client IP or both.
 
+    One row per key, changed by conditional UPDATEs: checking the count and counting the attempt
+    are one statement, so parallel requests cannot all pass the check before any is counted.
     Stored in the database (not a per-process cache) so that several web processes share it.
     """
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    class Scope(models.TextChoices):
+        LOGIN = "login", _("connexion (e-mail et adresse IP)")
+        LOGIN_IP = "login_ip", _("connexion (adresse IP)")
+        EMAIL = "email", _("e-mails du compte (destinataire)")
+        EMAIL_IP = "email_ip", _("e-mails du compte (adresse IP)")
+
+    scope = models.CharField(_("compteur"), max_length=20, choices=Scope.choices)
+    # Empty when the scope does not use it, and for a client whose IP is unknown.
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    ip = models.CharField(_("adresse IP"), max_length=45, blank=True)
+    hits = models.PositiveIntegerField(_("tentatives"), default=0)
+    window_start = models.DateTimeField(_("début de la période"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("limite de tentatives")
+        verbose_name_plural = _("limites de tentatives")
+        constraints = [models.UniqueConstraint(fields=["scope", "email", "ip"], name="throttle_one_row_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.email} ({self.ip or 'IP inconnue'})"
+        return f"{self.get_scope_display()} : {self.email or '-'} {self.ip or '-'}"
 
-    @classmethod
-    def recent(cls, window_seconds: int) -> "models.QuerySet[FailedLogin]":
-        return cls.objects.filter(at__gte=timezone.now() - dt.timedelta(seconds=window_seconds))
+
+class PendingSignup(models.Model):
+    """A sign-up waiting for its e-mail address to be confirmed; the account is made on confirmation.
+
+    The sign-up page answers the same whether the address already has an account or not; only the
+    mailbox's owner learns which, from the e-mail sent there.
+    """
+
+    email = models.EmailField(_("e-mail"), db_index=True)
+    password = models.CharField(_("mot de passe (empreinte)"), max_length=128)
+    business_name = models.CharField(_("nom de l’entreprise"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("inscription en attente")
+        verbose_name_plural = _("inscriptions en attente")
+
+    def __str__(self) -> str:
+        return self.email

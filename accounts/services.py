@@ -1,26 +1,30 @@
-"""Workflows on accounts: sign-up, login throttling, business settings, API tokens.
+"""Workflows on accounts: sign-up, throttling, business settings, API tokens.
 
 Pages and CLI call these functions; they validate, write in one transaction and raise
 `ValidationError` (field → French message).
 """
 
+import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import logos, validators
-from accounts.models import ApiToken, Business, FailedLogin, PaymentTerms, User
+from accounts import logos, signup_links, validators
+from accounts.models import ApiToken, Business, PaymentTerms, PendingSignup, Throttle, User
+from accounts.tasks import send_account_exists_email, send_signup_confirmation_email
 from core.audit import record
 
 # Fields a settings page may change; anything else passed in is ignored.
@@ -43,19 +47,20 @@ def normalize_email(email: str) -> str:
 
 # Sign-up
 
+# How long a sign-up confirmation link works, as for a password reset link.
+SIGNUP_LINK_INVALID = gettext_lazy(
+    "Ce lien d’activation a expiré ou a déjà servi. Inscrivez-vous à nouveau, ou connectez-vous si votre "
+    "compte est déjà activé."
+)
 
-def signup(*, email: str, password: str, business_name: str) -> User:
-    """Create a business and its first user together, or nothing."""
-    email = normalize_email(email)
-    business_name = (business_name or "").strip()
+
+def _signup_errors(email: str, password: str, business_name: str) -> dict[str, list[str]]:
+    """Everything wrong with a sign-up, except whether the address already has an account."""
     errors: dict[str, list[str]] = {}
     try:
         validate_email(email)
     except ValidationError as error:
         errors["email"] = list(error.messages)
-    else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [str(EMAIL_TAKEN)]
     if not business_name:
         errors["business_name"] = [_("Indiquez le nom de votre entreprise.")]
     elif len(business_name) > 200:
@@ -64,16 +69,80 @@ def signup(*, email: str, password: str, business_name: str) -> User:
         validate_password(password, user=User(email=email))
     except ValidationError as error:
         errors["password"] = [str(message) for message in error.messages]
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def _create_account(*, email: str, password_hash: str, business_name: str) -> User:
     try:
         with transaction.atomic():
             business = Business.objects.create(legal_name=business_name)
-            user = User.objects.create_user(email, password, business=business)
+            user = User.objects.create(email=email, password=password_hash, business=business)
     except IntegrityError:
         # Another sign-up took the address between the check and the insert.
         raise ValidationError({"email": [EMAIL_TAKEN]}) from None
     return user
+
+
+def signup(*, email: str, password: str, business_name: str) -> User:
+    """Create a business and its first user together, or nothing (the operator's `relance signup`)."""
+    email = normalize_email(email)
+    business_name = (business_name or "").strip()
+    errors = _signup_errors(email, password, business_name)
+    if "email" not in errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [str(EMAIL_TAKEN)]
+    if errors:
+        raise ValidationError(errors)
+    return _create_account(email=email, password_hash=make_password(password), business_name=business_name)
+
+
+def request_signup(*, email: str, password: str, business_name: str, ip: str | None) -> None:
+    """The sign-up page: nothing in the answer tells whether the address already has an account.
+
+    A new address gets a link that creates the account; a known one gets a reminder to log in or
+    reset the password, and no account is made. Both e-mails count against the same limits as
+    password resets, so the page cannot be used to flood a mailbox.
+    """
+
+    email = normalize_email(email)
+    business_name = (business_name or "").strip()
+    errors = _signup_errors(email, password, business_name)
+    if errors:
+        raise ValidationError(errors)
+    # Hashed whether or not it is kept, so that the time taken does not tell either.
+    password_hash = make_password(password)
+    if not take_account_email(email=email, ip=ip):
+        return
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        user_id = existing.pk
+        transaction.on_commit(lambda: send_account_exists_email.enqueue(user_id=user_id, language=language))
+        return
+    expired = timezone.now() - dt.timedelta(days=signup_links.SIGNUP_CONFIRMATION_DAYS)
+    PendingSignup.objects.filter(created_at__lt=expired).delete()
+    pending = PendingSignup.objects.create(email=email, password=password_hash, business_name=business_name)
+    transaction.on_commit(lambda: send_signup_confirmation_email.enqueue(pending_id=pending.pk, language=language))
+
+
+def pending_signup_for(token: str) -> PendingSignup | None:
+    """The sign-up a confirmation link stands for, while the link still works."""
+    return signup_links.pending_signups(token).first()
+
+
+def confirm_signup(*, token: str) -> User:
+    """Create the account a confirmation link stands for; the link then stops working."""
+    with transaction.atomic():
+        # Locked, so that two clicks on the link make one account.
+        pending = signup_links.pending_signups(token).select_for_update().first()
+        if pending is None:
+            raise ValidationError({"token": [SIGNUP_LINK_INVALID]})
+        PendingSignup.objects.filter(email=pending.email).delete()
+        try:
+            return _create_account(
+                email=pending.email, password_hash=pending.password, business_name=pending.business_name
+            )
+        except ValidationError:
+            raise ValidationError({"token": [SIGNUP_LINK_INVALID]}) from None
 
 
 def update_account(*, user: User, name: str, email: str) -> User:
@@ -95,24 +164,118 @@ def update_account(*, user: User, name: str, email: str) -> User:
     return user
 
 
-# Login throttling
+# Throttling: logins, and e-mails about an account
 
 
-def login_throttled(*, email: str, ip: str | None) -> bool:
-    """Too many recent failures for this e-mail or from this address: refuse even a right password."""
-    recent = FailedLogin.recent(settings.LOGIN_THROTTLE_WINDOW)
-    limit = settings.LOGIN_THROTTLE_LIMIT
-    if recent.filter(email=normalize_email(email)).count() >= limit:
-        return True
-    return ip is not None and recent.filter(ip=ip).count() >= limit
+class _Refused(Exception):
+    """One counter was full: the hits taken on the others are rolled back."""
 
 
-def record_failed_login(*, email: str, ip: str | None) -> None:
-    FailedLogin.objects.create(email=normalize_email(email)[:254], ip=ip)
+def _take(
+    scope: str, *, email: str, ip: str, limit: int, start: dt.datetime, now: dt.datetime
+) -> Literal["refused", "counted", "new"]:
+    """Count one attempt if the counter has room; checking and counting are one UPDATE."""
+    if limit < 1:
+        return "refused"
+    counter = Throttle.objects.filter(scope=scope, email=email, ip=ip)
+    counter.filter(window_start__lt=start).update(hits=0, window_start=now)
+    room = counter.filter(window_start__gte=start, hits__lt=limit)
+    if room.update(hits=F("hits") + 1):
+        return "counted"
+    if counter.exists():
+        return "refused"
+    try:
+        with transaction.atomic():
+            Throttle.objects.create(scope=scope, email=email, ip=ip, hits=1, window_start=now)
+    except IntegrityError:
+        # A parallel request made the row first: count on it like any other.
+        return "counted" if room.update(hits=F("hits") + 1) else "refused"
+    return "new"
+
+
+def _take_all(counters: list[tuple[str, str, str, int]], *, window: int) -> bool:
+    """One attempt on every (scope, email, ip, limit) counter, or on none of them.
+
+    Counters are always taken in the same order (per e-mail, then per IP), so that parallel
+    transactions waiting on each other's rows cannot deadlock.
+    """
+    now = timezone.now()
+    start = now - dt.timedelta(seconds=window)
+    # A full counter refuses without taking a write lock: a flood of refused attempts must not
+    # queue behind each other (SQLite has one writer at a time). Only the UPDATE below lets one in.
+    full = Q()
+    for scope, email, ip, limit in counters:
+        full |= Q(scope=scope, email=email, ip=ip, hits__gte=limit)
+    if Throttle.objects.filter(full, window_start__gte=start).exists():
+        return False
+    taken = []
+    try:
+        with transaction.atomic():
+            for scope, email, ip, limit in counters:
+                outcome = _take(scope, email=email, ip=ip, limit=limit, start=start, now=now)
+                if outcome == "refused":
+                    raise _Refused
+                taken.append(outcome)
+    except _Refused:
+        return False
+    # Cleared when a new key comes: often enough to bound the table, without one more write
+    # (one more wait for SQLite's lock) on every attempt.
+    if "new" in taken:
+        _forget_ended_windows([scope for scope, *_rest in counters], start)
+    return True
+
+
+def _forget_ended_windows(scopes: list[str], start: dt.datetime) -> None:
+    """Rows of ended periods count nothing; rows another request holds are left for next time."""
+    ended = Throttle.objects.filter(scope__in=scopes, window_start__lt=start)
+    with transaction.atomic():
+        Throttle.objects.filter(pk__in=ended.select_for_update(skip_locked=True).values("pk")).delete()
+
+
+def take_login_attempt(*, email: str, ip: str | None) -> bool:
+    """Count a login attempt before its password is checked; False when over a limit.
+
+    Per e-mail and client IP together, so that others' failures never lock the owner out, and per
+    IP, so that one address cannot try many accounts.
+    """
+    return _take_all(
+        [
+            (Throttle.Scope.LOGIN, normalize_email(email), ip or "", settings.LOGIN_THROTTLE_LIMIT),
+            (Throttle.Scope.LOGIN_IP, "", ip or "", settings.LOGIN_THROTTLE_IP_LIMIT),
+        ],
+        window=settings.LOGIN_THROTTLE_WINDOW,
+    )
+
+
+def login_succeeded(*, email: str, ip: str | None) -> None:
+    """The right password gives its attempt back: the counters count failures only.
+
+    Failures already counted stay until their period ends: clearing them would let guesses sent
+    in parallel with the right password be checked beyond the limit.
+    """
+    for scope, key_email in [(Throttle.Scope.LOGIN, normalize_email(email)), (Throttle.Scope.LOGIN_IP, "")]:
+        Throttle.objects.filter(scope=scope, email=key_email, ip=ip or "", hits__gt=0).update(hits=F("hits") - 1)
 
 
 def clear_failed_logins(*, email: str) -> None:
-    FailedLogin.objects.filter(email=normalize_email(email)).delete()
+    """After a password change, guesses made against the old password no longer count."""
+    Throttle.objects.filter(scope=Throttle.Scope.LOGIN, email=normalize_email(email)).delete()
+
+
+def take_account_email(*, email: str, ip: str | None) -> bool:
+    """Count one e-mail about an account (password reset, sign-up) to this address, asked from this IP.
+
+    Counted whether or not the address has an account, so that the limit tells nothing either.
+    When the limit for an address is reached, its owner already holds the links sent before,
+    valid for days: refusing more does not lock them out.
+    """
+    return _take_all(
+        [
+            (Throttle.Scope.EMAIL, normalize_email(email), "", settings.ACCOUNT_EMAIL_LIMIT),
+            (Throttle.Scope.EMAIL_IP, "", ip or "", settings.ACCOUNT_EMAIL_IP_LIMIT),
+        ],
+        window=settings.ACCOUNT_EMAIL_WINDOW,
+    )
 
 
 # Business settings

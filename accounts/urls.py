@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("inscription/", views.signup, name="signup"),
+    path("inscription/envoyee/", views.signup_done, name="signup_done"),
+    path("inscription/activer/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
     path("mot-de-passe/", views.password_change, name="password_change"),

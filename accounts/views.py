@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -72,25 +72,48 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                user = services.signup(
+                services.request_signup(
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password1"],
                     business_name=form.cleaned_data["business_name"],
+                    ip=client_ip(request),
                 )
             except ValidationError as error:
                 forms.add_service_errors(form, error, {"password": "password1"})
             else:
-                login(request, user, backend=MODEL_BACKEND)
-                messages.success(
-                    request,
-                    _(
-                        "Bienvenue sur Relance ! Complétez les informations de votre entreprise : "
-                        "elles figureront sur vos lettres de relance."
-                    ),
-                )
-                return redirect("accounts:settings")
+                # The same answer whether the address already has an account or not.
+                return redirect("accounts:signup_done")
         return render(request, "accounts/signup.html", {"form": form}, status=422)
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the confirmation e-mail. Opening it shows a button: mail scanners that open
+    links must not use it up, nor be the ones logged in."""
+    if request.method == "GET":
+        pending = services.pending_signup_for(token)
+        context = {"pending": pending, "invalid_message": services.SIGNUP_LINK_INVALID}
+        return render(request, "accounts/signup_confirm.html", context, status=200 if pending else 404)
+    try:
+        user = services.confirm_signup(token=token)
+    except ValidationError:
+        context = {"pending": None, "invalid_message": services.SIGNUP_LINK_INVALID}
+        return render(request, "accounts/signup_confirm.html", context, status=404)
+    login(request, user, backend=MODEL_BACKEND)
+    messages.success(
+        request,
+        _(
+            "Bienvenue sur Relance ! Complétez les informations de votre entreprise : "
+            "elles figureront sur vos lettres de relance."
+        ),
+    )
+    return redirect("accounts:settings")
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,15 +128,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/login.html", context, status=422)
     email = services.normalize_email(form.cleaned_data["email"])
     ip = client_ip(request)
-    if services.login_throttled(email=email, ip=ip):
+    # Counted before the password is checked: parallel guesses cannot all slip under the limit.
+    if not services.take_login_attempt(email=email, ip=ip):
         form.add_error(None, THROTTLED_MESSAGE)
         return render(request, "accounts/login.html", context, status=429)
     user = authenticate(request, email=email, password=form.cleaned_data["password"])
     if user is None:
-        services.record_failed_login(email=email, ip=ip)
         form.add_error(None, _("Adresse e-mail ou mot de passe incorrect."))
         return render(request, "accounts/login.html", context, status=422)
-    services.clear_failed_logins(email=email)
+    services.login_succeeded(email=email, ip=ip)
     login(request, user)
     return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
 
@@ -143,6 +166,13 @@ class PasswordResetView(UnprocessableOnInvalid, auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     http_method_names = ["get", "post"]
 
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Over the limit, the page says the same as when an e-mail leaves: the limit tells
+        # nothing about whether the address has an account.
+        if services.take_account_email(email=form.cleaned_data["email"], ip=client_ip(self.request)):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/password_reset_done.html"
@@ -157,7 +187,6 @@ class PasswordResetConfirmView(UnprocessableOnInvalid, auth_views.PasswordResetC
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
-        # A reset proves the owner is back: failures counted against the e-mail no longer apply.
         services.clear_failed_logins(email=form.user.email)
         return response
 
@@ -352,9 +381,7 @@ def logo(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     except FileNotFoundError:
         raise Http404("Aucun logo.") from None
     content_type = mimetypes.guess_type(business.logo.name or "")[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return FileResponse(handle, content_type=content_type)
 
 
 # API tokens

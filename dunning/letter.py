@@ -2,7 +2,7 @@
 
 Data reaches Typst only as one JSON string in `sys.inputs` (the templates in `typst/` decode
 it and show every value as a plain string), so no client name or user text can change the
-markup. Money and dates are formatted here, once, with `relance.formats`; the print view
+markup. Money and dates are formatted here, once, with `core.formats`; the print view
 (`templates/dunning/letter_print.html`) uses the same `LetterData.document()`.
 """
 

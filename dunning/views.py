@@ -323,9 +323,8 @@ def reminder_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _page_image_headers(response: HttpResponse, etag: str | None) -> HttpResponse:
-    # Revalidated on every view: the browser's cache outlives a session, and only the server
-    # knows whether whoever is logged in now may see this reminder.
-    response.headers["Cache-Control"] = "private, no-cache"
+    # No Cache-Control here: every answer to a logged-in user is "private, no-store"
+    # (relance.middleware), since the browser's cache outlives a session.
     if etag:
         response.headers["ETag"] = etag
     return response

@@ -1,5 +1,5 @@
-"""Late-payment penalties, exactly as PRODUCT.md §5 states them. Pure: no Django, no clock
-(`relance.formats` is plain Python too; messages go through `law.i18n`).
+"""Late-payment penalties, exactly as the product specification states them. Pure Python: no
+Django, no project import, no clock (messages go through `law.i18n`).
 
 Professional debtor (C. com. L441-10 II, D441-5): interest from the day after the due date,
 without any reminder, each day at the rate of its half-year (ECB rate on 1 Jan / 1 Jul + 10

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from relance.formats import NARROW_NBSP, group_thousands
+from core.formats import NARROW_NBSP, group_thousands
 
 INVOICE_PDF_MAX_BYTES = 5 * 1024 * 1024
 INVOICE_PDF_MAX_PAGES = 500

@@ -57,3 +57,23 @@ def _refusal(request: HttpRequest, is_api: bool, status: int, message: str) -> H
         # The API's own error shape and content type (django-ninja's JSON renderer).
         return JsonResponse({"detail": message}, status=status, content_type="application/json; charset=utf-8")
     return render(request, "request_refused.html", {"message": message, "status": status}, status=status)
+
+
+def private_when_authenticated(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Nothing shown to a logged-in user (or an API token) is kept by a browser or a proxy cache:
+    the next person on the same computer, or behind the same proxy, must not read it.
+
+    Placed after the authentication middleware, so static files (served before it) are left alone;
+    it replaces any Cache-Control a view set, since a private page must never outlive the session.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return middleware

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "relance.middleware.private_when_authenticated",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.domain_errors",
@@ -152,9 +153,16 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Failed logins allowed per email and per IP address within the window (seconds).
+# Failed logins allowed per (e-mail, client IP) pair, and per client IP whatever the e-mail,
+# within the window (seconds). Never per e-mail alone: others' failures must not lock the owner out.
 LOGIN_THROTTLE_LIMIT = env_int("LOGIN_THROTTLE_LIMIT", 5)
+LOGIN_THROTTLE_IP_LIMIT = env_int("LOGIN_THROTTLE_IP_LIMIT", 20)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+# E-mails about an account (password reset, sign-up) per recipient address, and requests for them
+# per client IP, within the window (seconds).
+ACCOUNT_EMAIL_LIMIT = env_int("ACCOUNT_EMAIL_LIMIT", 3)
+ACCOUNT_EMAIL_IP_LIMIT = env_int("ACCOUNT_EMAIL_IP_LIMIT", 6)
+ACCOUNT_EMAIL_WINDOW = env_int("ACCOUNT_EMAIL_WINDOW", 60 * 60)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

@@ -238,3 +238,18 @@ def shipped_rate_tables(request: pytest.FixtureRequest, django_db_blocker: Any) 
 
         if not EcbRate.objects.exists():
             importlib.import_module("rates.migrations.0002_shipped_rates").load(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """SQLite tests use a file, as production does: an in-memory database shared between threads
+    locks whole tables instead of waiting, so concurrency could not be tested on it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+        # A test database need not survive a power cut.
+        database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"

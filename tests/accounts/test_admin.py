@@ -15,7 +15,7 @@ def admin_client_(staff_without_business: User) -> HttpClient:
 
 def test_admin_lists_businesses_users_and_tokens(admin_client_: HttpClient, owner: User) -> None:
     token, key = create_token(user=owner, name="Compta")
-    for model in ["business", "user", "apitoken", "failedlogin"]:
+    for model in ["business", "user", "apitoken", "throttle", "pendingsignup"]:
         response = admin_client_.get(reverse(f"admin:accounts_{model}_changelist"))
         assert response.status_code == 200, model
     page = admin_client_.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import FailedLogin, User
+from accounts.models import Throttle, User
 
 URL = reverse("accounts:login")
 PASSWORD = "motdepasse-solide-42"
@@ -37,7 +37,7 @@ def test_login_with_a_wrong_password_is_refused_and_counted(owner: User) -> None
     assert response.status_code == 422
     assert "Adresse e-mail ou mot de passe incorrect." in response.text
     assert "_auth_user_id" not in http.session
-    assert FailedLogin.objects.filter(email=owner.email, ip="127.0.0.1").count() == 1
+    assert Throttle.objects.get(scope=Throttle.Scope.LOGIN, email=owner.email, ip="127.0.0.1").hits == 1
 
 
 def test_login_of_a_deactivated_user_is_refused(owner: User) -> None:
@@ -52,7 +52,7 @@ def test_login_with_an_invalid_email_answers_422_in_french() -> None:
     response = HttpClient().post(URL, {"email": "nimportequoi", "password": "x"})
     assert response.status_code == 422
     assert response.context["form"].errors["email"] == ["Saisissez une adresse e-mail valide."]
-    assert not FailedLogin.objects.exists()
+    assert not Throttle.objects.exists()
 
 
 @pytest.mark.django_db

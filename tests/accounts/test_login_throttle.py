@@ -2,12 +2,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import FailedLogin, User
+from accounts.models import Throttle, User
 from accounts.views import client_ip
 from tests.factories import make_user
 
@@ -28,13 +29,20 @@ def login(email: str, ip: str = "203.0.113.7") -> tuple[HttpClient, int]:
     return http, response.status_code
 
 
-def test_five_failures_for_an_email_refuse_even_the_right_password(owner: User) -> None:
+def test_five_failures_from_one_address_refuse_the_right_password_from_there(owner: User) -> None:
     fail_login(owner.email, times=5)
-    http = HttpClient(REMOTE_ADDR="198.51.100.20")  # another address: the e-mail itself is locked
+    http = HttpClient(REMOTE_ADDR="203.0.113.7")
     response = http.post(URL, {"email": owner.email, "password": PASSWORD})
     assert response.status_code == 429
     assert THROTTLED in response.text
     assert "_auth_user_id" not in http.session
+
+
+def test_failures_from_other_addresses_do_not_lock_the_owner_out(owner: User) -> None:
+    for index in range(7):
+        fail_login(owner.email, ip=f"192.0.2.{index + 1}", times=5)
+    _http, status = login(owner.email, ip="198.51.100.20")
+    assert status == 302
 
 
 def test_four_failures_still_allow_the_right_password(owner: User) -> None:
@@ -43,8 +51,8 @@ def test_four_failures_still_allow_the_right_password(owner: User) -> None:
     assert status == 302
 
 
-def test_five_failures_from_one_address_lock_every_email_from_it(owner: User) -> None:
-    for index in range(5):
+def test_failures_for_many_emails_from_one_address_lock_that_address_only(owner: User, settings: Any) -> None:
+    for index in range(settings.LOGIN_THROTTLE_IP_LIMIT):
         fail_login(f"inconnu{index}@exemple.test", ip="192.0.2.50")
     _http, status = login(owner.email, ip="192.0.2.50")
     assert status == 429
@@ -52,41 +60,77 @@ def test_five_failures_from_one_address_lock_every_email_from_it(owner: User) ->
     assert status == 302
 
 
+def test_the_address_limit_is_above_the_limit_per_email() -> None:
+    assert settings.LOGIN_THROTTLE_IP_LIMIT > settings.LOGIN_THROTTLE_LIMIT
+
+
+def test_successful_logins_from_one_address_never_lock_it(owner: User, settings: Any) -> None:
+    colleagues = [make_user(owner.business, email=f"collegue{index}@relance.test") for index in range(3)]
+    for _ in range(settings.LOGIN_THROTTLE_IP_LIMIT + 1):
+        for user in [owner, *colleagues]:
+            _http, status = login(user.email, ip="192.0.2.60")
+            assert status == 302
+
+
 def test_a_throttled_attempt_is_not_counted_again(owner: User) -> None:
     fail_login(owner.email, times=5)
     login(owner.email)
-    assert FailedLogin.objects.filter(email=owner.email).count() == 5
+    assert Throttle.objects.get(scope=Throttle.Scope.LOGIN, email=owner.email, ip="203.0.113.7").hits == 5
+    assert Throttle.objects.get(scope=Throttle.Scope.LOGIN_IP, ip="203.0.113.7").hits == 5
 
 
 def test_failures_older_than_the_window_do_not_count(owner: User) -> None:
-    old = timezone.now() - dt.timedelta(minutes=16)
-    FailedLogin.objects.bulk_create([FailedLogin(email=owner.email, ip="203.0.113.7", at=old) for _ in range(5)])
+    fail_login(owner.email, times=5)
+    Throttle.objects.update(window_start=timezone.now() - dt.timedelta(minutes=16))
     _http, status = login(owner.email)
     assert status == 302
+
+
+def test_counters_of_ended_periods_are_deleted_as_new_attempts_come(owner: User) -> None:
+    for index in range(3):
+        fail_login(owner.email, ip=f"192.0.2.{index + 1}")
+    Throttle.objects.update(window_start=timezone.now() - dt.timedelta(minutes=16))
+    fail_login(owner.email, ip="192.0.2.9")
+    assert set(Throttle.objects.values_list("scope", "ip")) == {
+        (Throttle.Scope.LOGIN, "192.0.2.9"),
+        (Throttle.Scope.LOGIN_IP, "192.0.2.9"),
+    }
 
 
 def test_the_limit_and_window_come_from_the_settings(owner: User, settings: Any) -> None:
     settings.LOGIN_THROTTLE_LIMIT = 2
+    settings.LOGIN_THROTTLE_WINDOW = 60
     fail_login(owner.email, times=2)
+    _http, status = login(owner.email)
+    assert status == 429
+    Throttle.objects.update(window_start=timezone.now() - dt.timedelta(seconds=61))
+    _http, status = login(owner.email)
+    assert status == 302
+
+
+def test_a_successful_login_is_not_counted_as_a_failure(owner: User) -> None:
+    fail_login(owner.email, times=4)
+    _http, status = login(owner.email)
+    assert status == 302
+    assert Throttle.objects.get(scope=Throttle.Scope.LOGIN, email=owner.email, ip="203.0.113.7").hits == 4
+    assert Throttle.objects.get(scope=Throttle.Scope.LOGIN_IP, ip="203.0.113.7").hits == 4
+    fail_login(owner.email)
     _http, status = login(owner.email)
     assert status == 429
 
 
-def test_a_successful_login_clears_the_email_failures(owner: User) -> None:
-    fail_login(owner.email, ip="203.0.113.1", times=4)
-    _http, status = login(owner.email, ip="203.0.113.2")
+def test_a_successful_login_does_not_clear_failures_from_other_addresses(owner: User) -> None:
+    fail_login(owner.email, ip="192.0.2.99", times=5)
+    _http, status = login(owner.email, ip="198.51.100.20")
     assert status == 302
-    assert not FailedLogin.objects.filter(email=owner.email).exists()
-    fail_login(owner.email, ip="203.0.113.3", times=4)
-    _http, status = login(owner.email, ip="203.0.113.4")
-    assert status == 302
+    _http, status = login(owner.email, ip="192.0.2.99")
+    assert status == 429
 
 
 def test_another_users_failures_do_not_lock_this_one(owner: User) -> None:
     other = make_user(owner.business, email="collegue@relance.test")
-    for index in range(5):
-        fail_login(other.email, ip=f"203.0.113.{index + 10}")
-    _http, status = login(owner.email, ip="203.0.113.99")
+    fail_login(other.email, times=5)
+    _http, status = login(owner.email)
     assert status == 302
 
 
@@ -104,5 +148,5 @@ def test_client_ip_behind_the_proxy_is_the_address_it_appended(settings: Any) ->
 @pytest.mark.django_db
 def test_unknown_email_failures_are_counted_too() -> None:
     fail_login("personne@exemple.test", times=5)
-    response = HttpClient(REMOTE_ADDR="198.51.100.1").post(URL, {"email": "personne@exemple.test", "password": "x"})
+    response = HttpClient(REMOTE_ADDR="203.0.113.7").post(URL, {"email": "personne@exemple.test", "password": "x"})
     assert response.status_code == 429

@@ -15,7 +15,10 @@ def squeeze(text: str) -> str:
 
 
 @pytest.mark.browser
-def test_new_user_sees_amount_due_drop_after_a_partial_payment(page: Page, live_server: Any) -> None:
+def test_new_user_sees_amount_due_drop_after_a_partial_payment(
+    page: Page, live_server: Any, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.SITE_URL = live_server.url
     issued = timezone.localdate() - dt.timedelta(days=90)
 
     page.goto("/compte/inscription/")
@@ -24,6 +27,11 @@ def test_new_user_sees_amount_due_drop_after_a_partial_payment(page: Page, live_
     page.get_by_label("Confirmez le mot de passe").fill("Aquarelle-et-cafe-2026")
     page.get_by_label("Nom de votre entreprise").fill("Atelier Léa")
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte de réception")
+    activation = re.search(r"http\S+/compte/inscription/activer/\S+/", mailoutbox[-1].body)
+    assert activation is not None
+    page.goto(activation.group(0))
+    page.get_by_role("button", name="Activer mon compte").click()
 
     expect(page).to_have_url(re.compile(r"/compte/parametres/$"))
     page.get_by_label("SIREN ou SIRET").fill("732 829 320 00074")

@@ -139,7 +139,7 @@ def test_frozen_image_is_revalidated_with_its_pdf_hash(owner_client, make_remind
     response = owner_client.get(page_url(reminder))
     etag = response["ETag"]
     assert reminder.pdf_sha256 in etag
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "private, no-store"
 
     again = owner_client.get(page_url(reminder), headers={"If-None-Match": etag})
 

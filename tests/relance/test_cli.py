@@ -79,7 +79,8 @@ def test_backup_while_another_process_writes_restores_the_demo(relance: Relance,
         while not stop.is_set():
             with writer:
                 writer.execute(
-                    "INSERT INTO accounts_failedlogin (email, ip, at) VALUES ('x@y.test', NULL, '2026-01-01')"
+                    "INSERT INTO accounts_pendingsignup (email, password, business_name, created_at) "
+                    "VALUES ('x@y.test', '', 'x', '2026-01-01')"
                 )
             written.append(1)
         writer.close()
@@ -100,5 +101,5 @@ def test_backup_while_another_process_writes_restores_the_demo(relance: Relance,
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert copy.execute("SELECT count(*) FROM ledger_invoice").fetchone() == (300,)
     assert copy.execute("SELECT count(*) FROM accounts_user WHERE email = ?", (DEMO_EMAIL,)).fetchone() == (1,)
-    assert copy.execute("SELECT count(*) FROM accounts_failedlogin").fetchone()[0] <= len(written)
+    assert copy.execute("SELECT count(*) FROM accounts_pendingsignup").fetchone()[0] <= len(written)
     copy.close()
