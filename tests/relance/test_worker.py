@@ -1,6 +1,8 @@
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,17 @@ from tests.relance.tasks import rename_business
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_restored() -> Iterator[None]:
+    """django_tasks_db's worker installs its own SIGINT, SIGTERM and SIGQUIT handlers and leaves
+    them: for the rest of the run, Ctrl-C or a SIGTERM would end the test process with exit 0."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    saved = {number: signal.getsignal(number) for number in signals}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
 def test_worker_help_lists_its_options() -> None:
