@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -35,10 +34,10 @@ from api.schemas import (
     omittable,
     paginate,
 )
-from ledger import services
+from ledger import queries, services
 from ledger.lookups import get_client_for, get_invoice_for, get_payment_for
 from ledger.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
-from ledger.queries import invoices_with_status
+from ledger.queries import ClientSort, InvoiceSort
 
 router = Router(auth=token_auth)
 
@@ -126,6 +125,13 @@ class ClientPage(Schema):
 
 class ClientFilters(PageParams):
     q: str = Field("", max_length=100, description="Recherche dans le nom, le contact, l’e-mail, le SIREN, la ville.")
+    sort: ClientSort = Field(
+        "name",
+        description=(
+            "Ordre : name (nom de A à Z), -name, -balance (encours le plus élevé d’abord), balance, "
+            "-late_count (le plus de factures en retard d’abord), late_count."
+        ),
+    )
 
 
 # Schemas: invoices
@@ -200,6 +206,13 @@ class InvoiceFilters(PageParams):
     status: InvoiceState | None = Field(None, description="Statut à la date du jour.")
     client_id: ObjectId | None = None
     q: str = Field("", max_length=100, description="Recherche dans le numéro de facture.")
+    sort: InvoiceSort = Field(
+        "-issue_date",
+        description=(
+            "Ordre : -issue_date (les plus récentes d’abord), issue_date, due_date, -due_date, "
+            "-amount_due, amount_due, -total, total (TTC), number, -number, client, -client (nom du client)."
+        ),
+    )
 
 
 # Schemas: payments and credit notes
@@ -261,15 +274,7 @@ def _client_of_business(request: HttpRequest, client_id: int) -> Client:
     tags=["Clients"],
 )
 def list_clients(request: HttpRequest, filters: Query[ClientFilters]) -> Any:
-    clients = Client.objects.filter(business=business_of(request))
-    if filters.q:
-        clients = clients.filter(
-            Q(name__icontains=filters.q)
-            | Q(contact_name__icontains=filters.q)
-            | Q(email__icontains=filters.q)
-            | Q(siren__icontains=filters.q)
-            | Q(city__icontains=filters.q)
-        )
+    clients = queries.search_clients(business_of(request), as_of=_today(), q=filters.q, sort=filters.sort)
     return paginate(clients, filters)
 
 
@@ -330,17 +335,18 @@ def delete_client(request: HttpRequest, id: Id) -> Any:
     response={200: InvoicePage, **LIST_ERRORS},
     operation_id="listInvoices",
     summary="Lister les factures",
-    description="Les plus récentes d’abord ; filtres par statut (à la date du jour), client et numéro.",
+    description="Les plus récentes d’abord ; filtres par statut (à la date du jour), client et numéro, comme la page Factures.",
     tags=["Factures"],
 )
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
-    invoices: QuerySet[Invoice] = Invoice.objects.filter(business=business_of(request)).select_related("client")
-    if filters.status:
-        invoices = invoices_with_status(invoices, filters.status, _today())
-    if filters.client_id:
-        invoices = invoices.filter(client_id=filters.client_id)
-    if filters.q:
-        invoices = invoices.filter(number__icontains=filters.q)
+    invoices = queries.filter_invoices(
+        business_of(request),
+        as_of=_today(),
+        status=filters.status,
+        client_id=filters.client_id,
+        q=filters.q,
+        sort=filters.sort,
+    )
     return paginate(invoices, filters)
 
 
