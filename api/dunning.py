@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 
@@ -20,14 +21,14 @@ from api.schemas import (
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
+    CleanText,
     InputSchema,
     IsoDate,
+    LimitOffset,
     Money,
     ObjectId,
-    PageParams,
     max_length,
     omittable,
-    paginate,
 )
 from dunning import facts, queries, services
 from dunning.lookups import get_reminder_for
@@ -88,11 +89,6 @@ class ReminderOut(Schema):
         return (obj.snapshot.get("totals") or {}).get("total_due")
 
 
-class ReminderPage(Schema):
-    count: int
-    items: list[ReminderOut]
-
-
 class ReminderIn(InputSchema):
     invoice_ids: list[ObjectId] = Field(
         min_length=1, max_length=MAX_INVOICES, description="Factures impayées d’un même client."
@@ -119,7 +115,7 @@ class RegisteredLetterIn(InputSchema):
     receipt_date: IsoDate | None = Field(None, description="Date de réception de l’accusé.")
 
 
-class ReminderFilters(PageParams):
+class ReminderFilters(CleanText):
     sent_from: IsoDate | None = Field(
         None,
         description="Enregistrées ou envoyées à partir de ce jour (inclus) ; brouillons : créés à partir de ce jour.",
@@ -145,13 +141,14 @@ def _fresh(reminder: Reminder) -> Reminder:
 
 @router.get(
     "/reminders",
-    response={200: ReminderPage, **LIST_ERRORS},
+    response={200: list[ReminderOut], **LIST_ERRORS},
     operation_id="listReminders",
     summary="Lister les relances",
     description="Les relances enregistrées ou envoyées, les plus récentes d’abord (l’historique).",
 )
+@paginate(LimitOffset)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any:
-    reminders = queries.reminder_history(
+    return queries.reminder_history(
         business_of(request),
         date_from=filters.sent_from,
         date_to=filters.sent_to,
@@ -161,7 +158,6 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any
         status=filters.status,
         show_deactivated=filters.include_inactive,
     )
-    return paginate(reminders, filters)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 from pydantic import WithJsonSchema
@@ -23,16 +24,16 @@ from api.schemas import (
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
+    CleanText,
     Email,
     InputSchema,
     IsoDate,
+    LimitOffset,
     Money,
     MoneyIn,
     ObjectId,
-    PageParams,
     max_length,
     omittable,
-    paginate,
 )
 from ledger import queries, services
 from ledger.lookups import get_client_for, get_invoice_for, get_payment_for
@@ -118,12 +119,7 @@ class ClientPatch(InputSchema):
     pause_until: IsoDate | None = None
 
 
-class ClientPage(Schema):
-    count: int
-    items: list[ClientOut]
-
-
-class ClientFilters(PageParams):
+class ClientFilters(CleanText):
     q: str = Field("", max_length=100, description="Recherche dans le nom, le contact, l’e-mail, le SIREN, la ville.")
     sort: ClientSort = Field(
         "name",
@@ -197,12 +193,7 @@ class InvoiceCancelIn(InputSchema):
     reason: str = Field(max_length=max_length(Invoice, "cancel_reason"), description="Motif de l’annulation.")
 
 
-class InvoicePage(Schema):
-    count: int
-    items: list[InvoiceOut]
-
-
-class InvoiceFilters(PageParams):
+class InvoiceFilters(CleanText):
     status: InvoiceState | None = Field(None, description="Statut à la date du jour.")
     client_id: ObjectId | None = None
     q: str = Field("", max_length=100, description="Recherche dans le numéro de facture.")
@@ -268,14 +259,14 @@ def _client_of_business(request: HttpRequest, client_id: int) -> Client:
 
 @router.get(
     "/clients",
-    response={200: ClientPage, **LIST_ERRORS},
+    response={200: list[ClientOut], **LIST_ERRORS},
     operation_id="listClients",
     summary="Lister les clients",
     tags=["Clients"],
 )
+@paginate(LimitOffset)
 def list_clients(request: HttpRequest, filters: Query[ClientFilters]) -> Any:
-    clients = queries.search_clients(business_of(request), as_of=_today(), q=filters.q, sort=filters.sort)
-    return paginate(clients, filters)
+    return queries.search_clients(business_of(request), as_of=_today(), q=filters.q, sort=filters.sort)
 
 
 @router.post(
@@ -332,14 +323,15 @@ def delete_client(request: HttpRequest, id: Id) -> Any:
 
 @router.get(
     "/invoices",
-    response={200: InvoicePage, **LIST_ERRORS},
+    response={200: list[InvoiceOut], **LIST_ERRORS},
     operation_id="listInvoices",
     summary="Lister les factures",
     description="Les plus récentes d’abord ; filtres par statut (à la date du jour), client et numéro, comme la page Factures.",
     tags=["Factures"],
 )
+@paginate(LimitOffset)
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
-    invoices = queries.filter_invoices(
+    return queries.filter_invoices(
         business_of(request),
         as_of=_today(),
         status=filters.status,
@@ -347,7 +339,6 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
         q=filters.q,
         sort=filters.sort,
     )
-    return paginate(invoices, filters)
 
 
 @router.post(
