@@ -1,5 +1,8 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.validators import (
     validate_bic,
@@ -9,6 +12,13 @@ from accounts.validators import (
     validate_siret,
     validate_vat_number,
 )
+
+
+@pytest.fixture(autouse=True)
+def french() -> Iterator[None]:
+    """The messages are checked in French, whatever language an earlier test left active."""
+    with translation.override("fr"):
+        yield
 
 
 def refusal(validator: object, value: str) -> tuple[str, str]:
