@@ -6,6 +6,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from stdnum import bic, iban, luhn
+from stdnum import exceptions as stdnum_errors
+from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
+from stdnum.fr import tva as fr_tva
 
 from accounts import logos
 
@@ -13,15 +18,7 @@ LOGO_MAX_BYTES = 1024 * 1024
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return luhn.is_valid(digits)
 
 
 def normalize_identifier(value: str) -> str:
@@ -29,23 +26,25 @@ def normalize_identifier(value: str) -> str:
 
 
 def validate_siren(value: str) -> None:
-    digits = normalize_identifier(value)
-    if not re.fullmatch(r"\d{9}", digits):
-        raise ValidationError(_("Le SIREN doit comporter 9 chiffres."), code="siren_format")
-    if not luhn_ok(digits):
-        raise ValidationError(_("Ce SIREN n’est pas valide (clé de contrôle incorrecte)."), code="siren_key")
+    try:
+        fr_siren.validate(normalize_identifier(value))
+    except (stdnum_errors.InvalidFormat, stdnum_errors.InvalidLength):
+        raise ValidationError(_("Le SIREN doit comporter 9 chiffres."), code="siren_format") from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(_("Ce SIREN n’est pas valide (clé de contrôle incorrecte)."), code="siren_key") from None
 
 
 def validate_siret(value: str) -> None:
+    """The SIRET, after its SIREN part, so that a wrong SIREN is named as such.
+
+    python-stdnum knows La Poste's rule: its establishments share the SIREN 356000000 and their
+    SIRET digits sum to a multiple of 5 instead of passing Luhn, except the head office's.
+    """
     digits = normalize_identifier(value)
     if not re.fullmatch(r"\d{14}", digits):
         raise ValidationError(_("Le SIRET doit comporter 14 chiffres."), code="siret_format")
     validate_siren(digits[:9])
-    # La Poste's establishments (SIREN 356000000) use a sum divisible by 5 instead of Luhn.
-    if digits.startswith("356000000"):
-        if sum(int(c) for c in digits) % 5 != 0:
-            raise ValidationError(_("Ce SIRET n’est pas valide (clé de contrôle incorrecte)."), code="siret_key")
-    elif not luhn_ok(digits):
+    if not fr_siret.is_valid(digits):
         raise ValidationError(_("Ce SIRET n’est pas valide (clé de contrôle incorrecte)."), code="siret_key")
 
 
@@ -64,25 +63,32 @@ def normalize_iban(value: str) -> str:
 
 
 def validate_iban(value: str) -> None:
-    """ISO 13616: country code, two check digits, then the account; mod 97 must give 1."""
-    iban = normalize_iban(value)
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
-        raise ValidationError(
-            _(
-                "L’IBAN doit commencer par le code pays et deux chiffres, par exemple FR76 3000 6000 0112 3456 7890 189."
-            ),
-            code="iban_format",
-        )
-    if iban.startswith("FR") and len(iban) != 27:
+    """ISO 13616, checked by python-stdnum: the mod-97 check digits and each country's account layout.
+
+    The IBAN is stored as `normalize_iban` leaves it, so the characters python-stdnum would
+    strip (dashes, dots) are refused here rather than stored.
+    """
+    iban_number = normalize_iban(value)
+    format_error = ValidationError(
+        _("L’IBAN doit commencer par le code pays et deux chiffres, par exemple FR76 3000 6000 0112 3456 7890 189."),
+        code="iban_format",
+    )
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban_number):
+        raise format_error
+    if iban_number.startswith("FR") and len(iban_number) != 27:
         raise ValidationError(_("Un IBAN français comporte 27 caractères."), code="iban_length")
-    rearranged = iban[4:] + iban[:4]
-    numeric = "".join(str(int(char, 36)) for char in rearranged)
-    if int(numeric) % 97 != 1:
-        raise ValidationError(_("Cet IBAN n’est pas valide (clé de contrôle incorrecte)."), code="iban_key")
+    try:
+        iban.validate(iban_number)
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(_("Cet IBAN n’est pas valide (clé de contrôle incorrecte)."), code="iban_key") from None
+    except stdnum_errors.ValidationError:
+        raise format_error from None
 
 
 def validate_bic(value: str) -> None:
-    if not re.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?", (value or "").strip().upper()):
+    """ISO 9362 through python-stdnum (which also knows the country codes); stored without spaces."""
+    code = (value or "").strip().upper()
+    if bic.compact(code) != code or not bic.is_valid(code):
         raise ValidationError(_("Le BIC comporte 8 ou 11 caractères, par exemple BNPAFRPPXXX."), code="bic_format")
 
 
@@ -149,7 +155,11 @@ def validate_bucket_bounds(value: str) -> None:
 
 
 def validate_vat_number(value: str, siren: str = "") -> None:
-    """EU VAT number; a French one is FR + a 2-digit key + the SIREN, key = (12 + 3 × (SIREN mod 97)) mod 97."""
+    """EU VAT number; a French one (FR, a 2-digit key, the SIREN) is checked by python-stdnum.
+
+    python-stdnum also takes the alphanumeric keys of businesses without a SIREN; Relance's
+    businesses have one, so the key must be the numeric one, (12 + 3 × (SIREN mod 97)) mod 97.
+    """
     number = normalize_identifier(value).upper()
     if not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", number):
         raise ValidationError(
@@ -161,8 +171,7 @@ def validate_vat_number(value: str, siren: str = "") -> None:
         raise ValidationError(
             _("Un numéro de TVA français comporte FR, 2 chiffres de clé et le SIREN."), code="vat_format"
         )
-    number_siren = number[4:]
-    if int(number[2:4]) != (12 + 3 * (int(number_siren) % 97)) % 97:
+    if not fr_tva.is_valid(number):
         raise ValidationError(_("Ce numéro de TVA n’est pas valide (clé de contrôle incorrecte)."), code="vat_key")
-    if siren and number_siren != siren:
+    if siren and number[4:] != siren:
         raise ValidationError(_("Ce numéro de TVA ne correspond pas à votre SIREN."), code="vat_siren")

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 
@@ -20,16 +21,16 @@ from api.schemas import (
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
+    CleanText,
     InputSchema,
     IsoDate,
+    LimitOffset,
     Money,
     ObjectId,
-    PageParams,
     max_length,
     omittable,
-    paginate,
 )
-from dunning import facts, services
+from dunning import facts, queries, services
 from dunning.lookups import get_reminder_for
 from dunning.models import Reminder
 
@@ -88,11 +89,6 @@ class ReminderOut(Schema):
         return (obj.snapshot.get("totals") or {}).get("total_due")
 
 
-class ReminderPage(Schema):
-    count: int
-    items: list[ReminderOut]
-
-
 class ReminderIn(InputSchema):
     invoice_ids: list[ObjectId] = Field(
         min_length=1, max_length=MAX_INVOICES, description="Factures impayées d’un même client."
@@ -119,18 +115,23 @@ class RegisteredLetterIn(InputSchema):
     receipt_date: IsoDate | None = Field(None, description="Date de réception de l’accusé.")
 
 
-class ReminderFilters(PageParams):
-    sent_from: IsoDate | None = Field(None, description="Enregistrées ou envoyées à partir de ce jour (inclus).")
+class ReminderFilters(CleanText):
+    sent_from: IsoDate | None = Field(
+        None,
+        description="Enregistrées ou envoyées à partir de ce jour (inclus) ; brouillons : créés à partir de ce jour.",
+    )
     sent_to: IsoDate | None = Field(None, description="Jusqu’à ce jour (inclus).")
     client_id: ObjectId | None = None
     level: int | None = Field(None, ge=1, le=3, description="1, 2 ou 3.")
     channel: ChannelName | None = None
-    status: StatusName | None = Field(None, description="Absent : toutes les relances figées (pas les brouillons).")
+    status: StatusName | None = Field(
+        None,
+        description=(
+            "Absent : toutes les relances figées (pas les brouillons). draft : les brouillons, "
+            "le dernier modifié d’abord."
+        ),
+    )
     include_inactive: bool = Field(False, description="Inclure les relances désactivées.")
-
-
-def _reminders(request: HttpRequest) -> Any:
-    return Reminder.objects.filter(business=business_of(request)).select_related("client").prefetch_related("lines")
 
 
 def _fresh(reminder: Reminder) -> Reminder:
@@ -140,27 +141,23 @@ def _fresh(reminder: Reminder) -> Reminder:
 
 @router.get(
     "/reminders",
-    response={200: ReminderPage, **LIST_ERRORS},
+    response={200: list[ReminderOut], **LIST_ERRORS},
     operation_id="listReminders",
     summary="Lister les relances",
     description="Les relances enregistrées ou envoyées, les plus récentes d’abord (l’historique).",
 )
+@paginate(LimitOffset)
 def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any:
-    reminders = _reminders(request)
-    reminders = reminders.filter(status=filters.status) if filters.status else reminders.frozen()
-    if not filters.include_inactive:
-        reminders = reminders.filter(deactivated_at__isnull=True)
-    if filters.sent_from:
-        reminders = reminders.filter(frozen_at__date__gte=filters.sent_from)
-    if filters.sent_to:
-        reminders = reminders.filter(frozen_at__date__lte=filters.sent_to)
-    if filters.client_id:
-        reminders = reminders.filter(client_id=filters.client_id)
-    if filters.level:
-        reminders = reminders.filter(level=filters.level)
-    if filters.channel:
-        reminders = reminders.filter(channel=filters.channel)
-    return paginate(reminders.order_by("-frozen_at", "-created_at", "-id"), filters)
+    return queries.reminder_history(
+        business_of(request),
+        date_from=filters.sent_from,
+        date_to=filters.sent_to,
+        client_id=filters.client_id,
+        level=filters.level,
+        channel=filters.channel,
+        status=filters.status,
+        show_deactivated=filters.include_inactive,
+    )
 
 
 @router.post(

@@ -7,16 +7,18 @@
 import datetime as dt
 from typing import Annotated, Any
 
+from django.db.models import DateField, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from api.auth import business_of, token_auth
-from api.schemas import READ_ERRORS, UNAUTHENTICATED, IsoDate, Money, ObjectId, PageParams, paginate
+from api.schemas import READ_ERRORS, UNAUTHENTICATED, IsoDate, LimitOffset, Money, ObjectId
 from dunning import queries as dunning_queries
 from ledger import queries
-from ledger.models import InvoiceStatus
+from ledger.models import Invoice, InvoiceStatus
 
 router = Router(auth=token_auth, tags=["Retards de paiement"])
 
@@ -62,13 +64,20 @@ class BucketInvoiceOut(Schema):
     last_reminder_level: int | None = Field(description="Niveau de la dernière relance enregistrée ou envoyée.")
     last_reminder_at: dt.datetime | None = Field(description="Date d’envoi (ou d’enregistrement) de cette relance.")
 
+    @staticmethod
+    def resolve_client_name(obj: Invoice) -> str:
+        return obj.client.name
 
-class BucketInvoicePage(Schema):
-    count: int
-    items: list[BucketInvoiceOut]
+    @staticmethod
+    def resolve_status(obj: Invoice) -> str:
+        return obj.status_on(obj.observed_on)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_days_late(obj: Invoice) -> int:
+        return obj.days_late_on(obj.observed_on)  # type: ignore[attr-defined]
 
 
-class BucketInvoiceFilters(PageParams, AsOf):
+class BucketInvoiceFilters(AsOf):
     client_id: ObjectId | None = None
 
 
@@ -94,11 +103,12 @@ def late_payments(request: HttpRequest, params: Query[AsOf]) -> Any:
 
 @router.get(
     "/late-payments/{key}/invoices",
-    response={200: BucketInvoicePage, **READ_ERRORS},
+    response={200: list[BucketInvoiceOut], **READ_ERRORS},
     operation_id="listLatePaymentInvoices",
     summary="Factures d’une tranche de retard",
     description="Les plus en retard d’abord. Une clé de tranche inconnue répond 404.",
 )
+@paginate(LimitOffset)
 def bucket_invoices(request: HttpRequest, key: str, filters: Query[BucketInvoiceFilters]) -> Any:
     as_of = _as_of(filters.as_of)
     try:
@@ -108,9 +118,5 @@ def bucket_invoices(request: HttpRequest, key: str, filters: Query[BucketInvoice
     if filters.client_id:
         invoices = invoices.filter(client_id=filters.client_id)
     invoices = dunning_queries.with_last_reminder(invoices.select_related("client")).order_by("due_date", "id")
-    page = paginate(invoices, filters)
-    for invoice in page["items"]:
-        invoice.client_name = invoice.client.name
-        invoice.status = invoice.status_on(as_of)
-        invoice.days_late = invoice.days_late_on(as_of)
-    return page
+    # The observation date travels with each row: the schema computes status and lateness from it.
+    return invoices.annotate(observed_on=Value(as_of, output_field=DateField()))

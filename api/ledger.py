@@ -8,10 +8,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 from pydantic import WithJsonSchema
@@ -24,21 +24,21 @@ from api.schemas import (
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
+    CleanText,
     Email,
     InputSchema,
     IsoDate,
+    LimitOffset,
     Money,
     MoneyIn,
     ObjectId,
-    PageParams,
     max_length,
     omittable,
-    paginate,
 )
-from ledger import services
+from ledger import queries, services
 from ledger.lookups import get_client_for, get_invoice_for, get_payment_for
 from ledger.models import Client, CreditNote, Invoice, InvoiceStatus, Payment
-from ledger.queries import invoices_with_status
+from ledger.queries import ClientSort, InvoiceSort
 
 router = Router(auth=token_auth)
 
@@ -119,13 +119,15 @@ class ClientPatch(InputSchema):
     pause_until: IsoDate | None = None
 
 
-class ClientPage(Schema):
-    count: int
-    items: list[ClientOut]
-
-
-class ClientFilters(PageParams):
+class ClientFilters(CleanText):
     q: str = Field("", max_length=100, description="Recherche dans le nom, le contact, l’e-mail, le SIREN, la ville.")
+    sort: ClientSort = Field(
+        "name",
+        description=(
+            "Ordre : name (nom de A à Z), -name, -balance (encours le plus élevé d’abord), balance, "
+            "-late_count (le plus de factures en retard d’abord), late_count."
+        ),
+    )
 
 
 # Schemas: invoices
@@ -191,15 +193,17 @@ class InvoiceCancelIn(InputSchema):
     reason: str = Field(max_length=max_length(Invoice, "cancel_reason"), description="Motif de l’annulation.")
 
 
-class InvoicePage(Schema):
-    count: int
-    items: list[InvoiceOut]
-
-
-class InvoiceFilters(PageParams):
+class InvoiceFilters(CleanText):
     status: InvoiceState | None = Field(None, description="Statut à la date du jour.")
     client_id: ObjectId | None = None
     q: str = Field("", max_length=100, description="Recherche dans le numéro de facture.")
+    sort: InvoiceSort = Field(
+        "-issue_date",
+        description=(
+            "Ordre : -issue_date (les plus récentes d’abord), issue_date, due_date, -due_date, "
+            "-amount_due, amount_due, -total, total (TTC), number, -number, client, -client (nom du client)."
+        ),
+    )
 
 
 # Schemas: payments and credit notes
@@ -255,22 +259,14 @@ def _client_of_business(request: HttpRequest, client_id: int) -> Client:
 
 @router.get(
     "/clients",
-    response={200: ClientPage, **LIST_ERRORS},
+    response={200: list[ClientOut], **LIST_ERRORS},
     operation_id="listClients",
     summary="Lister les clients",
     tags=["Clients"],
 )
+@paginate(LimitOffset)
 def list_clients(request: HttpRequest, filters: Query[ClientFilters]) -> Any:
-    clients = Client.objects.filter(business=business_of(request))
-    if filters.q:
-        clients = clients.filter(
-            Q(name__icontains=filters.q)
-            | Q(contact_name__icontains=filters.q)
-            | Q(email__icontains=filters.q)
-            | Q(siren__icontains=filters.q)
-            | Q(city__icontains=filters.q)
-        )
-    return paginate(clients, filters)
+    return queries.search_clients(business_of(request), as_of=_today(), q=filters.q, sort=filters.sort)
 
 
 @router.post(
@@ -327,21 +323,22 @@ def delete_client(request: HttpRequest, id: Id) -> Any:
 
 @router.get(
     "/invoices",
-    response={200: InvoicePage, **LIST_ERRORS},
+    response={200: list[InvoiceOut], **LIST_ERRORS},
     operation_id="listInvoices",
     summary="Lister les factures",
-    description="Les plus récentes d’abord ; filtres par statut (à la date du jour), client et numéro.",
+    description="Les plus récentes d’abord ; filtres par statut (à la date du jour), client et numéro, comme la page Factures.",
     tags=["Factures"],
 )
+@paginate(LimitOffset)
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
-    invoices: QuerySet[Invoice] = Invoice.objects.filter(business=business_of(request)).select_related("client")
-    if filters.status:
-        invoices = invoices_with_status(invoices, filters.status, _today())
-    if filters.client_id:
-        invoices = invoices.filter(client_id=filters.client_id)
-    if filters.q:
-        invoices = invoices.filter(number__icontains=filters.q)
-    return paginate(invoices, filters)
+    return queries.filter_invoices(
+        business_of(request),
+        as_of=_today(),
+        status=filters.status,
+        client_id=filters.client_id,
+        q=filters.q,
+        sort=filters.sort,
+    )
 
 
 @router.post(

@@ -1,4 +1,4 @@
-"""Types shared by the API's schemas: money, dates, text, ids, error bodies, pages.
+"""Types shared by the API's schemas: money, dates, text, ids, error bodies, pagination.
 
 Input is checked here for its form (a number with at most two decimals, an ISO date, a text
 of bounded length without NUL); the services check the rules (over-payment, duplicates…).
@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import Field as ModelField
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
 from api.errors import custom_error
@@ -170,13 +172,29 @@ class InputSchema(CleanText):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class PageParams(CleanText):
+class PageParams(PaginationBase.Input):
     limit: int = Field(50, ge=1, le=200, description="Nombre d’éléments par page (200 au maximum).")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Nombre d’éléments à sauter.")
 
 
-def paginate(queryset: QuerySet[Any], params: PageParams) -> dict[str, Any]:
-    return {"count": queryset.count(), "items": list(queryset[params.offset : params.offset + params.limit])}
+class LimitOffset(PaginationBase):
+    """django-ninja's pagination with the API's bounds: `limit` and `offset` in the query,
+    `{"items": [...], "count": n}` in the response, in two queries whatever the page.
+
+    A list route declares `response={200: list[ItemOut], ...}`, is decorated with
+    `@paginate(LimitOffset)` and returns a queryset."""
+
+    Input: type[PaginationBase.Input] = PageParams
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: PageParams, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        end = pagination.offset + pagination.limit
+        return {"items": queryset[pagination.offset : end], "count": self._items_count(queryset)}
 
 
 class ErrorOut(Schema):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
@@ -40,6 +40,51 @@ def never_reminded_late_invoices(business: Business, as_of: dt.date) -> QuerySet
         .select_related("client")
         .order_by("due_date", "id")
     )
+
+
+def reminder_history(
+    business: Business,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    client_id: int | None = None,
+    level: int | None = None,
+    channel: str | None = None,
+    status: str | None = None,
+    show_deactivated: bool = False,
+) -> QuerySet[Reminder]:
+    """The history of the page and the API: saved and sent reminders, newest first, each with
+    its client and its invoices (two queries in all).
+
+    Drafts are not history yet: they are listed only when `status` asks for them, dated by
+    their creation and the last edited first. The dates are days in the project's time zone.
+    """
+    if status == Reminder.Status.DRAFT:
+        reminders = Reminder.objects.drafts().filter(business=business)
+        day_field, order = "created_at", ("-updated_at", "-id")
+    else:
+        reminders = Reminder.objects.frozen().filter(business=business)
+        day_field, order = "frozen_at", ("-frozen_at", "-id")
+        if status:
+            reminders = reminders.filter(status=status)
+    if not show_deactivated:
+        reminders = reminders.filter(deactivated_at__isnull=True)
+    if date_from:
+        reminders = reminders.filter(**{f"{day_field}__date__gte": date_from})
+    if date_to:
+        reminders = reminders.filter(**{f"{day_field}__date__lte": date_to})
+    if client_id:
+        reminders = reminders.filter(client_id=client_id)
+    if level:
+        reminders = reminders.filter(level=level)
+    if channel:
+        reminders = reminders.filter(channel=channel)
+    lines = (
+        ReminderInvoice.objects.select_related("invoice")
+        .only("reminder_id", "invoice_id", "invoice__number")
+        .order_by("invoice__due_date", "invoice__number")
+    )
+    return reminders.select_related("client").prefetch_related(Prefetch("lines", queryset=lines)).order_by(*order)
 
 
 def reminder_counts(business: Business) -> dict[str, int]:

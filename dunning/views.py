@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
 from core.errors import Conflict
-from dunning import facts, services
+from dunning import facts, queries, services
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
     PAGE_IMAGE_PPI,
@@ -377,43 +377,23 @@ def reminder_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # History
 
 
-def _history_queryset(business: Any, data: dict[str, Any]) -> QuerySet[Reminder]:
-    """Saved and sent reminders, newest first; drafts only when asked for (they are not history yet)."""
-    if data.get("status") == Reminder.Status.DRAFT:
-        reminders = Reminder.objects.drafts().filter(business=business)
-        day_field, order = "created_at", ["-updated_at", "-id"]
-    else:
-        reminders = Reminder.objects.frozen().filter(business=business)
-        day_field, order = "frozen_at", ["-frozen_at", "-id"]
-        if data.get("status"):
-            reminders = reminders.filter(status=data["status"])
-    if not data.get("inactive"):
-        reminders = reminders.filter(deactivated_at__isnull=True)
-    if data.get("date_from"):
-        reminders = reminders.filter(**{f"{day_field}__date__gte": data["date_from"]})
-    if data.get("date_to"):
-        reminders = reminders.filter(**{f"{day_field}__date__lte": data["date_to"]})
-    if data.get("client"):
-        reminders = reminders.filter(client=data["client"])
-    if data.get("level"):
-        reminders = reminders.filter(level=data["level"])
-    if data.get("channel"):
-        reminders = reminders.filter(channel=data["channel"])
-    lines = ReminderInvoice.objects.select_related("invoice").only("reminder_id", "invoice__number", "invoice_id")
-    return (
-        reminders.select_related("client")
-        .prefetch_related(Prefetch("lines", queryset=lines.order_by("invoice__due_date", "invoice__number")))
-        .order_by(*order)
-    )
-
-
 @login_required
 @require_http_methods(["GET"])
 def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     business = _business(request)
     form = HistoryFilterForm(request.GET or None, business=business)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(_history_queryset(business, data), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    reminders = queries.reminder_history(
+        business,
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        client_id=data["client"].pk if data.get("client") else None,
+        level=data.get("level"),
+        channel=data.get("channel") or None,
+        status=data.get("status") or None,
+        show_deactivated=bool(data.get("inactive")),
+    )
+    page = Paginator(reminders, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -132,14 +132,6 @@ class ClientForm(forms.ModelForm):
 
 
 class ClientFilterForm(forms.Form):
-    SORTS = {
-        "name": ("name", "id"),
-        "-name": ("-name", "-id"),
-        "-balance": ("-balance", "name", "id"),
-        "balance": ("balance", "name", "id"),
-        "-late_count": ("-late_count", "-late_amount", "name", "id"),
-        "late_count": ("late_count", "name", "id"),
-    }
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Trier par"),
@@ -264,20 +256,6 @@ class InvoiceForm(forms.Form):
 
 
 class InvoiceFilterForm(forms.Form):
-    SORTS = {
-        "-issue_date": ("-issue_date", "-id"),
-        "issue_date": ("issue_date", "id"),
-        "due_date": ("due_date", "id"),
-        "-due_date": ("-due_date", "-id"),
-        "-amount_due": ("-amount_due", "-id"),
-        "amount_due": ("amount_due", "id"),
-        "-total": ("-total_incl_tax", "-id"),
-        "total": ("total_incl_tax", "id"),
-        "number": ("number", "id"),
-        "-number": ("-number", "-id"),
-        "client": ("client__name", "-issue_date", "-id"),
-        "-client": ("-client__name", "-issue_date", "-id"),
-    }
     SORT_LABELS = [
         ("-issue_date", _("Date (les plus récentes)")),
         ("issue_date", _("Date (les plus anciennes)")),

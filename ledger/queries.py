@@ -6,7 +6,7 @@ Each function costs a fixed number of queries whatever the number of invoices.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Business
+from accounts.validators import normalize_identifier
 from core.formats import quantize
 from ledger import buckets
 from ledger.models import ZERO, Client, Invoice, InvoiceStatus, Payment
@@ -143,6 +144,90 @@ def clients_with_balance(business: Business, as_of: dt.date) -> QuerySet[Client]
         late_count=Count("invoices", filter=late_q),
         invoice_count=Count("invoices"),
     )
+
+
+ClientSort = Literal["name", "-name", "-balance", "balance", "-late_count", "late_count"]
+InvoiceSort = Literal[
+    "-issue_date",
+    "issue_date",
+    "due_date",
+    "-due_date",
+    "-amount_due",
+    "amount_due",
+    "-total",
+    "total",
+    "number",
+    "-number",
+    "client",
+    "-client",
+]
+# Each order ends with the id, so that two pages never share a row.
+CLIENT_SORTS: dict[ClientSort, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "-balance": ("-balance", "name", "id"),
+    "balance": ("balance", "name", "id"),
+    "-late_count": ("-late_count", "-late_amount", "name", "id"),
+    "late_count": ("late_count", "name", "id"),
+}
+INVOICE_SORTS: dict[InvoiceSort, tuple[str, ...]] = {
+    "-issue_date": ("-issue_date", "-id"),
+    "issue_date": ("issue_date", "id"),
+    "due_date": ("due_date", "id"),
+    "-due_date": ("-due_date", "-id"),
+    "-amount_due": ("-amount_due", "-id"),
+    "amount_due": ("amount_due", "id"),
+    "-total": ("-total_incl_tax", "-id"),
+    "total": ("total_incl_tax", "id"),
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+    "client": ("client__name", "-issue_date", "-id"),
+    "-client": ("-client__name", "-issue_date", "-id"),
+}
+
+
+def search_clients(business: Business, *, as_of: dt.date, q: str = "", sort: ClientSort = "name") -> QuerySet[Client]:
+    """The client list of the page and the API: a search in the name, contact, e-mail, city and
+    SIREN, sorted by one of `CLIENT_SORTS`, each client with its balance as of `as_of`.
+
+    A SIREN is often written in groups ("732 829 320"): the search compares it without its spaces.
+    """
+    clients = clients_with_balance(business, as_of)
+    search = q.strip()
+    if search:
+        condition = (
+            Q(name__icontains=search)
+            | Q(contact_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(city__icontains=search)
+        )
+        siren = normalize_identifier(search)
+        if siren.isdigit():
+            condition |= Q(siren__contains=siren)
+        clients = clients.filter(condition)
+    return clients.order_by(*CLIENT_SORTS[sort])
+
+
+def filter_invoices(
+    business: Business,
+    *,
+    as_of: dt.date,
+    status: str | None = None,
+    client_id: int | None = None,
+    q: str = "",
+    sort: InvoiceSort = "-issue_date",
+) -> QuerySet[Invoice]:
+    """The invoice list of the page and the API: by status on `as_of`, client and number
+    (part of it), sorted by one of `INVOICE_SORTS`, with each invoice's client."""
+    invoices: QuerySet[Invoice] = Invoice.objects.filter(business=business).select_related("client")
+    if status:
+        invoices = invoices_with_status(invoices, status, as_of)
+    if client_id:
+        invoices = invoices.filter(client_id=client_id)
+    search = q.strip()
+    if search:
+        invoices = invoices.filter(number__icontains=search)
+    return invoices.order_by(*INVOICE_SORTS[sort])
 
 
 def revenue_cashed(business: Business, year: int) -> Decimal:

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,16 +41,9 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClientFilterForm(request.GET)
     form.is_valid()
     search = (form.cleaned_data.get("q") or "").strip()
-    sort = form.cleaned_data.get("sort") or "name"
-    clients = queries.clients_with_balance(business, timezone.localdate())
-    if search:
-        clients = clients.filter(
-            Q(name__icontains=search)
-            | Q(email__icontains=search)
-            | Q(city__icontains=search)
-            | Q(contact_name__icontains=search)
-        )
-    page = paginate(request, clients.order_by(*ClientFilterForm.SORTS[sort]))
+    sort: queries.ClientSort = form.cleaned_data.get("sort") or "name"
+    clients = queries.search_clients(business, as_of=timezone.localdate(), q=search, sort=sort)
+    page = paginate(request, clients)
     context = {"nav": "clients", "form": form, "search": search, "sort": sort, "page": page}
     return render_page(request, "ledger/client_list.html", "ledger/_client_results.html", context)
 
@@ -120,24 +112,21 @@ def invoice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = InvoiceFilterForm(request.GET, business=business)
     form.is_valid()
-    invoices: QuerySet[Invoice] = Invoice.objects.filter(business=business).select_related("client")
     search = (form.cleaned_data.get("q") or "").strip()
-    if search:
-        invoices = invoices.filter(number__icontains=search)
-    if form.cleaned_data.get("status"):
-        invoices = queries.invoices_with_status(invoices, form.cleaned_data["status"], today)
-    if form.cleaned_data.get("client"):
-        invoices = invoices.filter(client=form.cleaned_data["client"])
-    sort = form.cleaned_data.get("sort") or "-issue_date"
-    page = paginate(request, invoices.order_by(*InvoiceFilterForm.SORTS[sort]))
-    filtered = bool(search or form.cleaned_data.get("status") or form.cleaned_data.get("client"))
+    status = form.cleaned_data.get("status") or None
+    client = form.cleaned_data.get("client")
+    sort: queries.InvoiceSort = form.cleaned_data.get("sort") or "-issue_date"
+    invoices = queries.filter_invoices(
+        business, as_of=today, status=status, client_id=client.pk if client else None, q=search, sort=sort
+    )
+    page = paginate(request, invoices)
     context = {
         "nav": "invoices",
         "form": form,
         "sort": sort,
         "page": page,
         "invoices": queries.with_status(page.object_list, today),
-        "filtered": filtered,
+        "filtered": bool(search or status or client),
     }
     return render_page(request, "ledger/invoice_list.html", "ledger/_invoice_results.html", context)
 
