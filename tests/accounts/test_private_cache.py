@@ -19,7 +19,7 @@ PRIVATE = "private, no-store"
 
 
 def test_a_page_of_a_logged_in_user_is_private_and_not_stored(owner_client: HttpClient) -> None:
-    response = owner_client.get(reverse("ledger:dashboard"))
+    response = owner_client.get(reverse("pages:dashboard"))
     assert response.status_code == 200
     assert response["Cache-Control"] == PRIVATE
 
