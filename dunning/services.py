@@ -231,7 +231,12 @@ def create_reminder(
 def _locked(reminder: Reminder) -> Reminder:
     """Re-read the reminder under a row lock: two requests cannot both freeze or edit it."""
     try:
-        return Reminder.objects.select_for_update().select_related("client", "business").get(pk=reminder.pk)
+        # The reminder's row only, and other rows may still refer to it: see ledger.services.
+        return (
+            Reminder.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("client", "business")
+            .get(pk=reminder.pk)
+        )
     except Reminder.DoesNotExist:
         raise NotFound("Relance introuvable.") from None
 
@@ -360,13 +365,24 @@ def _store_pdf(reminder: Reminder, pdf: bytes) -> tuple[str, str]:
     return name, digest
 
 
-def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
-    """Render texts and letter once, store the PDF and the snapshot. Caller holds the row lock."""
+def _lock_for_freezing(reminder: Reminder, now: dt.datetime) -> list[Invoice]:
+    """Take the locks freezing needs before anything is read for its checks or its letter.
+
+    The quoted invoices are locked (and marked) first: a payment, a cancellation or an edit of one
+    of them either committed before (the checks and the letter see it) or waits, and an edit is
+    then refused. Caller holds the reminder's row lock; returns the invoices as re-read.
+    """
     # Serialises reference numbering per business (a no-op on SQLite, whose writers already queue).
-    Business.objects.select_for_update().filter(pk=reminder.business_id).first()
-    # The quoted invoices are locked (and marked) before the letter is rendered: an edit of one of
-    # them either committed before (the letter shows it) or waits and is then refused.
-    ledger_services.mark_quoted(invoice_ids=[line.invoice_id for line in reminder.lines.all()], at=now)
+    # NO KEY: a payment or an edit of one of these invoices, already holding the invoice's lock,
+    # still records its audit event (which refers to the business) instead of waiting on this lock
+    # while this transaction waits on the invoice.
+    Business.objects.select_for_update(no_key=True).filter(pk=reminder.business_id).first()
+    return ledger_services.mark_quoted(invoice_ids=[line.invoice_id for line in reminder.lines.all()], at=now)
+
+
+def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
+    """Render texts and letter once, store the PDF and the snapshot. Caller holds the locks of
+    `_lock_for_freezing`."""
     reminder.reference = queries.next_reference(reminder.business, timezone.localdate(now).year)
     rendered = facts_module.render_reminder(reminder, on=timezone.localdate(now), frozen_at=now)
     name, digest = _store_pdf(reminder, facts_module.render_pdf(rendered))
@@ -382,9 +398,8 @@ def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
     reminder.pdf_sha256 = digest
 
 
-def _check_freezable(reminder: Reminder) -> None:
-    _require_draft(reminder)
-    invoices = list(reminder.invoices.all())
+def _check_freezable(reminder: Reminder, invoices: list[Invoice]) -> None:
+    """Checked on the invoices as re-read under their locks (`_lock_for_freezing`)."""
     if not invoices:
         raise ValidationError({"invoice_ids": _("Cette relance ne cite aucune facture.")})
     paid = [invoice.number for invoice in invoices if invoice.amount_due <= 0 or invoice.cancelled_at is not None]
@@ -412,8 +427,10 @@ def save_reminder(*, reminder: Reminder, actor: User | None, now: dt.datetime | 
     whose letters are dated (and their penalties computed) as of that day."""
     with transaction.atomic():
         reminder = _locked(reminder)
-        _check_freezable(reminder)
-        _freeze(reminder, Reminder.Status.SAVED, now or timezone.now())
+        _require_draft(reminder)
+        now = now or timezone.now()
+        _check_freezable(reminder, _lock_for_freezing(reminder, now))
+        _freeze(reminder, Reminder.Status.SAVED, now)
         reminder.save()
         record(
             business=reminder.business,
@@ -450,10 +467,11 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         if reminder.channel != Channel.EMAIL:
             # Switching here would send a text nobody has read: the user switches in the editor.
             raise ValidationError({"channel": LETTER_CHANNEL_MESSAGE})
-        _check_freezable(reminder)
+        now = timezone.now()
+        _check_freezable(reminder, _lock_for_freezing(reminder, now))
         reminder.recipient_email = reminder.client.email
         reminder.message_id = _message_id()
-        _freeze(reminder, Reminder.Status.SENDING, timezone.now())
+        _freeze(reminder, Reminder.Status.SENDING, now)
         reminder.save()
         record(
             business=reminder.business,

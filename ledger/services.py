@@ -2,6 +2,14 @@
 
 Pages, API and CLI call these functions; they validate, write in one transaction, record
 the audit trail, and raise `ValidationError` (field → French message) or `Conflict`.
+
+A change re-reads its row under a lock, checks its rules on that copy and saves only the
+fields it changed, so that two requests on one row take turns and the second sees the first.
+The lock is `select_for_update(of=("self",), no_key=True)`. `of` takes the row itself, not the
+client's and business's rows the query joins: locking those made a payment and a reminder being
+frozen wait on each other, and PostgreSQL aborted one as a deadlock. `no_key` (PostgreSQL's FOR
+NO KEY UPDATE) still lets other transactions insert rows that refer to the locked one (audit
+events, payments, reminder lines) instead of queueing them behind it.
 """
 
 import datetime as dt
@@ -16,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
 from core.audit import jsonable, record
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.formats import money as _euros
 from law.terms import due_date_for
 from ledger.models import ZERO, Client, CreditNote, Invoice, Payment
@@ -79,13 +87,16 @@ def create_client(*, business: Business, actor: User | None, **data: Any) -> Cli
 
 def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
-    changes = _diff(client, data)
-    for field, value in data.items():
-        setattr(client, field, value)
-    _full_clean(client, exclude=["business"])
-    _check_pause(client)
     with transaction.atomic():
-        client.save()
+        client = _locked_client(client)
+        before = {field: getattr(client, field) for field in CLIENT_FIELDS}
+        changes = _diff(client, data)
+        for field, value in data.items():
+            setattr(client, field, value)
+        _full_clean(client, exclude=["business"])
+        _check_pause(client)
+        # Only what this change touched: a concurrent change of other fields stays.
+        client.save(update_fields=[f for f in CLIENT_FIELDS if getattr(client, f) != before[f]] + ["updated_at"])
         if changes:
             record(business=client.business, actor=actor, action="updated", obj=client, changes=changes, client=client)
     return client
@@ -100,11 +111,34 @@ def _check_pause(client: Client) -> None:
 
 
 def delete_client(*, client: Client, actor: User | None) -> None:
-    if client.invoices.exists():
-        raise Conflict(_("Ce client a des factures : il ne peut pas être supprimé."))
     with transaction.atomic():
+        # An invoice created for the client takes the same lock (`_lock_client_of`): it either
+        # committed before this check or waits and then finds the client gone.
+        client = _locked_client(client)
+        if client.invoices.exists():
+            raise Conflict(_("Ce client a des factures : il ne peut pas être supprimé."))
         record(business=client.business, actor=actor, action="deleted", obj=client)
         client.delete()
+
+
+def _locked_client(client: Client) -> Client:
+    """Re-read the client under its row lock, for the checks and the write."""
+    try:
+        return Client.objects.select_for_update(of=("self",), no_key=True).select_related("business").get(pk=client.pk)
+    except Client.DoesNotExist:
+        raise NotFound("Client introuvable.") from None
+
+
+def _lock_client_of(invoice: Invoice) -> None:
+    """Lock the invoice's client so that it cannot be deleted before the invoice is stored.
+
+    Taken before the invoice is validated: a client deleted in the meantime is then reported
+    as such, not as the form field's "not a valid choice"."""
+    if invoice.client_id is None:
+        return  # the field's own validation says it is required
+    locked = Client.objects.select_for_update(of=("self",), no_key=True).filter(pk=invoice.client_id)
+    if locked.first() is None:
+        raise ValidationError({"client": _("Client introuvable.")})
 
 
 # Invoices
@@ -127,7 +161,7 @@ def mark_quoted(*, invoice_ids: list[int], at: dt.datetime) -> list[Invoice]:
     Returns the invoices as re-read under the lock, for the reminder to render from.
     """
     invoices = list(
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=invoice_ids)
         .select_related("client", "business")
         .order_by("pk")
@@ -174,10 +208,11 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
         data["due_date"] = default_due_date(business, data["issue_date"])
     invoice = Invoice(business=business, **data)
     invoice.amount_due = invoice.total_incl_tax if invoice.total_incl_tax is not None else ZERO
-    _full_clean(invoice, exclude=["business", "amount_due"])
-    _check_invoice(invoice)
     try:
         with transaction.atomic():
+            _lock_client_of(invoice)
+            _full_clean(invoice, exclude=["business", "amount_due"])
+            _check_invoice(invoice)
             invoice.save()
             record(
                 business=business,
@@ -197,33 +232,37 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
 
 
 def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invoice:
-    if invoice.cancelled_at is not None:
-        raise Conflict(_("Cette facture est annulée : elle ne peut plus être modifiée."))
-    if invoice_is_locked(invoice):
-        raise Conflict(
-            _(
-                "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
-                "(seuls les règlements, les avoirs et l’annulation restent possibles)."
-            )
-        )
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
     _check_pdf(data)
-    if "vat_amount" in data and data["vat_amount"] is None:
-        data["vat_amount"] = ZERO
-    if "total_incl_tax" in data and data["total_incl_tax"] is None:
-        excl_tax = data.get("total_excl_tax", invoice.total_excl_tax)
-        if excl_tax is not None:
-            data["total_incl_tax"] = excl_tax + data.get("vat_amount", invoice.vat_amount)
-    if "due_date" in data and not data["due_date"] and data.get("issue_date", invoice.issue_date):
-        data["due_date"] = default_due_date(invoice.business, data.get("issue_date", invoice.issue_date))
-    changes = _diff(invoice, {k: v for k, v in data.items() if k != "pdf"})
-    for field, value in data.items():
-        setattr(invoice, field, value)
-    _full_clean(invoice, exclude=["business", "amount_due"])
-    _check_invoice(invoice)
     try:
         with transaction.atomic():
-            _locked_invoice(invoice)
+            # Every rule is checked on the row as stored now, under its lock: a cancellation, a
+            # payment or a reminder freezing it either committed before (and is seen here) or waits.
+            invoice = _locked_invoice(invoice)
+            if invoice.cancelled_at is not None:
+                raise Conflict(_("Cette facture est annulée : elle ne peut plus être modifiée."))
+            if invoice_is_locked(invoice):
+                raise Conflict(
+                    _(
+                        "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
+                        "(seuls les règlements, les avoirs et l’annulation restent possibles)."
+                    )
+                )
+            if "vat_amount" in data and data["vat_amount"] is None:
+                data["vat_amount"] = ZERO
+            if "total_incl_tax" in data and data["total_incl_tax"] is None:
+                excl_tax = data.get("total_excl_tax", invoice.total_excl_tax)
+                if excl_tax is not None:
+                    data["total_incl_tax"] = excl_tax + data.get("vat_amount", invoice.vat_amount)
+            if "due_date" in data and not data["due_date"] and data.get("issue_date", invoice.issue_date):
+                data["due_date"] = default_due_date(invoice.business, data.get("issue_date", invoice.issue_date))
+            changes = _diff(invoice, {k: v for k, v in data.items() if k != "pdf"})
+            for field, value in data.items():
+                setattr(invoice, field, value)
+            if "client" in data:
+                _lock_client_of(invoice)
+            _full_clean(invoice, exclude=["business", "amount_due"])
+            _check_invoice(invoice)
             # Checked before writing: the database refuses a negative amount due outright.
             amount_due = invoice.computed_amount_due()
             if amount_due < 0:
@@ -235,7 +274,8 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
                     }
                 )
             invoice.amount_due = amount_due
-            invoice.save()
+            # Only the fields given: a concurrent change of any other field stays.
+            invoice.save(update_fields=[*data, "amount_due", "updated_at"])
             if changes:
                 record(
                     business=invoice.business,
@@ -254,11 +294,12 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
 
 
 def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invoice:
-    if invoice.cancelled_at is not None:
-        raise Conflict(_("Cette facture est déjà annulée."))
-    if not reason.strip():
-        raise ValidationError({"cancel_reason": _("Indiquez le motif de l’annulation.")})
     with transaction.atomic():
+        invoice = _locked_invoice(invoice)
+        if invoice.cancelled_at is not None:
+            raise Conflict(_("Cette facture est déjà annulée."))
+        if not reason.strip():
+            raise ValidationError({"cancel_reason": _("Indiquez le motif de l’annulation.")})
         invoice.cancelled_at = timezone.now()
         invoice.cancel_reason = reason.strip()
         invoice.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
@@ -275,8 +316,12 @@ def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invo
 
 
 def _locked_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice under a row lock so that two payments cannot both pass the check."""
-    return Invoice.objects.select_for_update().select_related("client", "business").get(pk=invoice.pk)
+    """Re-read the invoice under its row lock, for the checks and the write."""
+    return (
+        Invoice.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client", "business")
+        .get(pk=invoice.pk)
+    )
 
 
 # Payments and credit notes
@@ -327,6 +372,11 @@ def record_payment(
 def delete_payment(*, payment: Payment, actor: User | None) -> None:
     with transaction.atomic():
         invoice = _locked_invoice(payment.invoice)
+        # Re-read under the invoice's lock: of two deletions of one payment, the second finds it gone.
+        stored = Payment.objects.filter(pk=payment.pk, invoice=invoice).first()
+        if stored is None:
+            raise NotFound("Règlement introuvable.")
+        payment = stored
         record(
             business=invoice.business,
             actor=actor,
