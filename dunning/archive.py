@@ -58,9 +58,9 @@ from accounts.models import Business, User
 from core.audit import record
 from core.formats import short_date
 from dunning.facts import rendered_from_snapshot
+from dunning.facts_types import ReminderFacts
 from dunning.letter import LetterData, render_letters_pdf
 from dunning.models import ArchiveExport, Reminder
-from dunning.placeholders import ReminderFacts
 
 logger = logging.getLogger(__name__)
 

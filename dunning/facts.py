@@ -21,20 +21,11 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Business
 from dunning import queries
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
+from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
 from dunning.models import Channel, Reminder
 from dunning.penalties import penalties_for_invoice
-from dunning.placeholders import (
-    ZERO,
-    BusinessFacts,
-    ClientFacts,
-    InvoiceFacts,
-    ReminderFacts,
-    build_values,
-    render_facts,
-    render_html,
-    render_text,
-)
+from dunning.placeholders import build_values, render_facts, render_html, render_text
 from law.rates import LawError
 from ledger.models import Invoice, Payment
 from rates.tables import load_rate_tables

@@ -18,19 +18,10 @@ from typing import Any
 import typst
 
 from core.formats import long_date, money, percent, short_date
-from dunning.placeholders import (
-    ZERO,
-    BusinessFacts,
-    ClientFacts,
-    InvoiceTable,
-    ReminderFacts,
-    build_values,
-    format_iban,
-    format_siret,
-    invoice_table,
-    render_blocks,
-    render_facts,
-)
+from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, ReminderFacts
+from dunning.invoice_table import InvoiceTable, invoice_table
+from dunning.placeholders import build_values, render_blocks, render_facts
+from dunning.sentences import format_iban, format_siret
 
 TYPST_DIR = Path(__file__).resolve().parent / "typst"
 # Inter (SIL OFL 1.1), from Debian's fonts-inter: one copy, served to the print view as a

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
 from core.errors import Conflict
 from dunning import facts, services
+from dunning.facts_types import sample_facts
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
     PAGE_IMAGE_PPI,
@@ -34,7 +35,7 @@ from dunning.letter import (
 )
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Channel, Level, Reminder, ReminderInvoice
-from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
+from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
 from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
 from law.rates import LawError, MissingRate
