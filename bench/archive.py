@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.common import Context, Result, below
-from dunning.archive import ARCHIVED_STATUSES
 from dunning.models import ArchiveExport, Reminder
+from dunning.queries import ARCHIVED_STATUSES
 from relance import benchdata
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -161,7 +161,7 @@ class ReminderInvoice(models.Model):
 class ArchiveExport(models.Model):
     """A PDF archive of the business's saved and sent reminders over a date range (PRODUCT.md §2 item 11).
 
-    Built by `dunning.archive.build_archive_export`: a ZIP of the stored letters with a
+    Built by `dunning.archive_task.build_archive_export`: a ZIP of the stored letters with a
     manifest, and one merged PDF for printing. `claim_token` names the run that owns the row;
     `heartbeat_at` lets another run take over an export whose worker died.
     """

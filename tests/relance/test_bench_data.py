@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Business
-from dunning.archive import build_archive_export
+from dunning.archive_task import build_archive_export
 from dunning.facts import rendered_from_snapshot
 from dunning.letter import render_letter_pdf
 from dunning.models import ArchiveExport, Reminder
