@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmarks (`relance bench_data`, `make bench`).
+"""Synthetic data for the benchmarks (`python -m bench.data`, `make bench`).
 
 Shaped like real use: businesses, each with its user; clients, professionals and consumers,
 some without e-mail; three years of invoices, of which a fifth are unpaid and spread over
