@@ -18,6 +18,7 @@ from typing import Any
 import typst
 
 from core.formats import long_date, money, percent, short_date
+from dunning.channels import CHANNELS
 from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, ReminderFacts
 from dunning.invoice_table import InvoiceTable, invoice_table
 from dunning.placeholders import build_values, render_blocks, render_facts
@@ -153,8 +154,7 @@ class LetterData:
 
     @property
     def registered(self) -> bool:
-        """A formal notice sent by post goes as a registered letter; by e-mail it does not claim to."""
-        return self.facts.level >= 3 and self.channel == "letter"
+        return CHANNELS[self.channel].is_registered_letter(self.facts.level)
 
     def body_blocks(self) -> list[dict[str, str]]:
         """The blocks, with the invoice table added after the opening paragraphs when the text

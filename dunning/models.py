@@ -4,18 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from dunning.choices import Channel, Level
 from ledger.models import Client, Invoice
-
-
-class Level(models.IntegerChoices):
-    FRIENDLY = 1, _("Relance amiable")
-    SECOND = 2, _("Seconde relance")
-    FORMAL_NOTICE = 3, _("Mise en demeure")
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Courrier")
 
 
 class ReminderTemplate(models.Model):
@@ -134,13 +124,6 @@ class Reminder(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
-
-    @property
-    def pdf_texts(self) -> tuple[str, str]:
-        """Subject and body of the letter (the PDF): the reminder's own texts for a letter."""
-        if self.channel == Channel.EMAIL:
-            return self.letter_subject, self.letter_body
-        return self.subject, self.body
 
     @property
     def pdf_filename(self) -> str:
