@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_ENV := RELANCE_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
 
-.PHONY: run dev demo test lint types worker bench bench-quick bench-tools chromium clean
+.PHONY: run dev demo test lint types worker bench bench-quick bench-data bench-tools chromium clean
 
 # Debian ships venv separately (python3-venv): install it when missing and we may (root).
 $(BIN)/relance: requirements.lock pyproject.toml
@@ -136,6 +136,12 @@ bench: bench-tools
 
 bench-quick: bench-tools
 	$(BIN)/python -m bench.run --quick
+
+# The bench's synthetic books in the product's database, e.g.
+# make bench-data BENCH_DATA_ARGS="--businesses 10 --invoices-per-business 2000 --reset"
+BENCH_DATA_ARGS ?=
+bench-data: $(BIN)/relance
+	$(BIN)/python -m bench.data $(BENCH_DATA_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench.common import Context, Result, below
-from dunning.archive import ARCHIVED_STATUSES
+from bench.data import generator
 from dunning.models import ArchiveExport, Reminder
-from relance import benchdata
+from dunning.queries import ARCHIVED_STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 600
@@ -55,7 +55,7 @@ def run_child(mode: str, export_id: int) -> tuple[dict[str, Any], float]:
 def measure_archive(context: Context) -> list[Result]:
     reminders = Reminder.objects.filter(business_id=context.business_id, status__in=ARCHIVED_STATUSES)
     started = time.perf_counter()
-    rendered = benchdata.store_reminder_pdfs(reminders)
+    rendered = generator.store_reminder_pdfs(reminders)
     setup_seconds = time.perf_counter() - started
     first = reminders.order_by("frozen_at").values_list("frozen_at", flat=True).first()
     assert first is not None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def export(export_id: int) -> str:
-    from dunning.archive import build_archive_export
+    from dunning.archive_task import build_archive_export
 
     outcome: str = build_archive_export.call(export_id)
     return outcome
@@ -31,10 +31,11 @@ def bare(export_id: int) -> str:
     """The same reminders in the same chunks: their stored PDFs into a ZIP, their letters through Typst."""
     import typst
 
-    from dunning.archive import CHUNK_SIZE, archived_reminders
+    from dunning.archive_task import CHUNK_SIZE
     from dunning.facts import rendered_from_snapshot
     from dunning.letter import LETTER_TEMPLATE, bare_compile_arguments
     from dunning.models import ArchiveExport, Reminder
+    from dunning.queries import archived_reminders
 
     # One compiler for the run, as the product keeps one per process: fonts are parsed once.
     compiler = typst.Compiler(**{k: v for k, v in bare_compile_arguments(LETTER_TEMPLATE, {}).items() if k in COMPILER})

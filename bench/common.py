@@ -11,7 +11,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Target:
-    """A target as the issue states it; `check(value, baseline)` says whether it is held."""
+    """A target as the product states it; `check(value, baseline)` says whether it is held."""
 
     text: str
     check: Callable[[float, float | None], bool]

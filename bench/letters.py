@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bench.common import Context, Result, median, milliseconds, percentile, ratio_at_most
+from bench.data import generator
 from dunning.letter import LETTER_TEMPLATE, LetterData, bare_compile_arguments, letter_payload, render_letter_pdf
-from relance import benchdata
 
 WARMUP = 3
 
@@ -84,7 +84,7 @@ def measure_letters(context: Context) -> list[Result]:
     for invoices in (1, 10):
 
         def letters(number: int, size: int = invoices) -> list[LetterData]:
-            return [benchdata.sample_letter(rng, invoices=size, today=today) for _ in range(number)]
+            return [generator.sample_letter(rng, invoices=size, today=today) for _ in range(number)]
 
         for letter in letters(WARMUP):
             _product(letter)

@@ -1,7 +1,7 @@
 """`python -m bench.run --quick | --full`: every measure against its bare baseline, in one run.
 
 It prepares a dedicated database (a fresh SQLite file in bench/out/ unless DATABASE_URL says
-otherwise, where only bench data is replaced), generates the data (`relance.benchdata`), runs
+otherwise, where only bench data is replaced), generates the data (`bench.data`), runs
 the measures, prints a table and writes bench/out/results.json. A missed target is reported,
 not fatal: this is a measurement, it exits 0 unless it could not run at all.
 """
@@ -116,18 +116,18 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
     from django.db import connection
     from django.utils import timezone
 
-    from relance import benchdata
+    from bench.data import generator
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not own_sqlite:
-        removed = benchdata.remove_bench_data()
+        removed = generator.remove_bench_data()
         if removed:
             print(f"  removed {removed} business(es) left by an earlier bench run")
     scale = context.scale
     started = time.perf_counter()
     today = timezone.localdate()
-    main = benchdata.generate(
+    main = generator.generate(
         businesses=1,
         invoices_per_business=scale.invoices,
         seed=context.seed,
@@ -135,7 +135,7 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
         reminders_per_business=scale.reminders,
         progress=lambda line: print(f"  {line}"),
     )
-    others = benchdata.generate(
+    others = generator.generate(
         businesses=scale.other_businesses,
         invoices_per_business=scale.other_invoices,
         seed=context.seed + 1,

@@ -1,17 +1,23 @@
-"""The reminder e-mail: text and HTML parts from templates, and the names of its attachments.
+"""The reminder e-mail: text and HTML parts from templates, the names of its attachments, the message.
 
-Rendering (at preview and at freezing, here) and sending (dunning/outgoing.py, from the frozen
-snapshot) are separate: the task sends exactly what the snapshot holds, so a retry sends the very
-e-mail the user saw.
+Its text and HTML parts come from `emails/reminder.txt` and `emails/reminder.html`; its subject
+is the reminder's own, written by the user and rendered with the placeholders, so it has no
+template of its own.
+
+Rendering (at preview and at freezing) and sending (from the frozen snapshot) are separate: the
+task sends exactly what the snapshot holds, so a retry sends the very e-mail the user saw. The
+files it carries are read by `dunning.outgoing`.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -122,3 +128,21 @@ def attachment_names(reminder: Reminder, reference: str, *, statement: bool = Fa
         names.append(statement_name(reference))
     names += [name for name, _path in invoice_attachments(reminder)]
     return names
+
+
+def reminder_message(reminder: Reminder, *, attachments: Sequence[tuple[str, bytes]]) -> EmailMultiAlternatives:
+    """The e-mail of a frozen reminder, exactly as its snapshot recorded it, with its PDF files."""
+    email = reminder.snapshot["email"]
+    message = EmailMultiAlternatives(
+        subject=email["subject"],
+        body=email["text"],
+        from_email=email["from"],
+        to=[reminder.recipient_email],
+        bcc=email["bcc"],
+        reply_to=email["reply_to"],
+        headers={"Message-ID": reminder.message_id, "X-Relance-Reference": reminder.reference},
+    )
+    message.attach_alternative(email["html"], "text/html")
+    for name, content in attachments:
+        message.attach(name, content, "application/pdf")
+    return message

@@ -20,21 +20,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Business
 from dunning import queries
+from dunning.channels import channel_for
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
+from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
-from dunning.models import Channel, Reminder
+from dunning.models import Reminder
 from dunning.penalties import penalties_for_invoice
-from dunning.placeholders import (
-    ZERO,
-    BusinessFacts,
-    ClientFacts,
-    InvoiceFacts,
-    ReminderFacts,
-    build_values,
-    render_facts,
-    render_html,
-    render_text,
-)
+from dunning.placeholders import build_values, render_facts, render_html, render_text
 from law.rates import LawError
 from ledger.models import Invoice, Payment
 from rates.tables import load_rate_tables
@@ -268,7 +260,8 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
         previous_reminder_dates=_previous_dates(reminder, [line.invoice_id for line in lines if line.invoice_id]),
     )
     values = build_values(facts)
-    letter_subject, letter_body = reminder.pdf_texts
+    channel = channel_for(reminder)
+    letter_subject, letter_body = channel.letter_texts(reminder)
     logo_path, logo_url = _logo(business)
     letter = LetterData.from_texts(
         facts=facts,
@@ -283,7 +276,7 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
     body_html = render_html(reminder.body, values)
     body_text = render_text(reminder.body, values)
     email = None
-    if reminder.channel == Channel.EMAIL:
+    if channel.sends_email:
         email = render_email(
             business=business,
             client=client,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from dunning.channels import channel_for
 from dunning.models import Channel, Level, Reminder, ReminderTemplate
 from dunning.placeholders import template_errors
 from ledger.models import Client, Invoice
@@ -71,12 +72,9 @@ class ReminderEditForm(PlaceholderCheck, forms.Form):
         invoice_field = self.fields["invoice_ids"]
         assert isinstance(invoice_field, forms.ChoiceField)
         invoice_field.choices = [(invoice.pk, invoice.number) for invoice in open_invoices]
-        if reminder.channel == Channel.EMAIL:
-            self.fields["subject"].label = _("Objet de l’e-mail")
-            self.fields["body"].label = _("Texte de l’e-mail")
-        else:
-            self.fields["subject"].label = _("Objet du courrier")
-            self.fields["body"].label = _("Texte du courrier")
+        channel = channel_for(reminder)
+        self.fields["subject"].label = channel.subject_label
+        self.fields["body"].label = channel.body_label
 
 
 class TemplateForm(PlaceholderCheck, forms.ModelForm):

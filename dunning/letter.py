@@ -19,19 +19,11 @@ import typst
 
 from accounts.logos import letter_logo
 from core.formats import long_date, money, percent, short_date
-from dunning.placeholders import (
-    ZERO,
-    BusinessFacts,
-    ClientFacts,
-    InvoiceTable,
-    ReminderFacts,
-    build_values,
-    format_iban,
-    format_siret,
-    invoice_table,
-    render_blocks,
-    render_facts,
-)
+from dunning.channels import CHANNELS
+from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, ReminderFacts
+from dunning.invoice_table import InvoiceTable, invoice_table
+from dunning.placeholders import build_values, render_blocks, render_facts
+from dunning.sentences import format_iban, format_siret
 
 TYPST_DIR = Path(__file__).resolve().parent / "typst"
 # Inter (SIL OFL 1.1), from Debian's fonts-inter: one copy, served to the print view as a
@@ -164,8 +156,7 @@ class LetterData:
 
     @property
     def registered(self) -> bool:
-        """A formal notice sent by post goes as a registered letter; by e-mail it does not claim to."""
-        return self.facts.level >= 3 and self.channel == "letter"
+        return CHANNELS[self.channel].is_registered_letter(self.facts.level)
 
     def body_blocks(self) -> list[dict[str, str]]:
         """The blocks, with the invoice table added after the opening paragraphs when the text

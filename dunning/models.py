@@ -4,18 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from dunning.choices import Channel, Level
 from ledger.models import Client, Invoice
-
-
-class Level(models.IntegerChoices):
-    FRIENDLY = 1, _("Relance amiable")
-    SECOND = 2, _("Seconde relance")
-    FORMAL_NOTICE = 3, _("Mise en demeure")
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Courrier")
 
 
 class ReminderTemplate(models.Model):
@@ -136,13 +126,6 @@ class Reminder(models.Model):
         return self.status != self.Status.DRAFT
 
     @property
-    def pdf_texts(self) -> tuple[str, str]:
-        """Subject and body of the letter (the PDF): the reminder's own texts for a letter."""
-        if self.channel == Channel.EMAIL:
-            return self.letter_subject, self.letter_body
-        return self.subject, self.body
-
-    @property
     def pdf_filename(self) -> str:
         return f"relance-{self.reference or self.pk}.pdf"
 
@@ -161,7 +144,7 @@ class ReminderInvoice(models.Model):
 class ArchiveExport(models.Model):
     """A PDF archive of the business's saved and sent reminders over a date range (PRODUCT.md §2 item 11).
 
-    Built by `dunning.archive.build_archive_export`: a ZIP of the stored letters with a
+    Built by `dunning.archive_task.build_archive_export`: a ZIP of the stored letters with a
     manifest, and one merged PDF for printing. `claim_token` names the run that owns the row;
     `heartbeat_at` lets another run take over an export whose worker died.
     """

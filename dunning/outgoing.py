@@ -1,9 +1,12 @@
-"""The message that leaves: a frozen reminder's e-mail with its attachments, from its snapshot."""
+"""What leaves with a frozen reminder's e-mail: its files, read from storage or rendered from its snapshot.
+
+The message itself is built by `dunning.emails.reminder_message`.
+"""
 
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 
-from dunning.emails import invoice_attachments, statement_name
+from dunning.emails import invoice_attachments, reminder_message, statement_name
 from dunning.facts import rendered_from_snapshot
 from dunning.letter import render_statement_pdf
 from dunning.models import Reminder
@@ -22,24 +25,17 @@ def statement_pdf(reminder: Reminder) -> bytes:
     return render_statement_pdf(data)
 
 
-def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
-    """The e-mail of a frozen reminder, exactly as its snapshot recorded it."""
-    email = reminder.snapshot["email"]
-    message = EmailMultiAlternatives(
-        subject=email["subject"],
-        body=email["text"],
-        from_email=email["from"],
-        to=[reminder.recipient_email],
-        bcc=email["bcc"],
-        reply_to=email["reply_to"],
-        headers={"Message-ID": reminder.message_id, "X-Relance-Reference": reminder.reference},
-    )
-    message.attach_alternative(email["html"], "text/html")
+def reminder_files(reminder: Reminder) -> list[tuple[str, bytes]]:
+    """The stored letter, the penalty statement when the e-mail names one, the original invoices."""
     with reminder.pdf.open("rb") as pdf:
-        message.attach(reminder.pdf_filename, pdf.read(), "application/pdf")
-    if statement_name(reminder.reference) in email["attachments"]:
-        message.attach(statement_name(reminder.reference), statement_pdf(reminder), "application/pdf")
+        files = [(reminder.pdf_filename, pdf.read())]
+    if statement_name(reminder.reference) in reminder.snapshot["email"]["attachments"]:
+        files.append((statement_name(reminder.reference), statement_pdf(reminder)))
     for name, path in invoice_attachments(reminder):
         with default_storage.open(path, "rb") as invoice_pdf:
-            message.attach(name, invoice_pdf.read(), "application/pdf")
-    return message
+            files.append((name, invoice_pdf.read()))
+    return files
+
+
+def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
+    return reminder_message(reminder, attachments=reminder_files(reminder))

@@ -111,3 +111,31 @@ def next_reference(business: Business, year: int) -> str:
 def provisional_reference(reminder: Reminder) -> str:
     """The reference a draft would get if frozen now (shown on its preview)."""
     return reminder.reference or next_reference(reminder.business, timezone.localdate().year)
+
+
+# The archive's selection
+
+# What went out: a draft has no letter, and a reminder still being sent or whose sending failed
+# has not reached the client.
+ARCHIVED_STATUSES = (Reminder.Status.SAVED, Reminder.Status.SENT)
+
+
+def _paris_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[first midnight, midnight after the last day) in Paris time, so the (business, frozen_at) index serves."""
+    paris = timezone.get_default_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=paris)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=paris)
+    return start, end
+
+
+def archived_reminders(
+    *, business_id: int, date_from: dt.date, date_to: dt.date, include_inactive: bool
+) -> QuerySet[Reminder]:
+    """Saved and sent reminders frozen between the two Paris dates (inclusive), oldest first."""
+    start, end = _paris_bounds(date_from, date_to)
+    reminders = Reminder.objects.filter(
+        business_id=business_id, status__in=ARCHIVED_STATUSES, frozen_at__gte=start, frozen_at__lt=end
+    )
+    if not include_inactive:
+        reminders = reminders.filter(deactivated_at__isnull=True)
+    return reminders.order_by("frozen_at", "id")

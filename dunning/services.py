@@ -30,6 +30,7 @@ from core.audit import record
 from core.errors import Conflict, NotFound
 from dunning import facts as facts_module
 from dunning import queries
+from dunning.channels import CHANNELS, channel_for, default_channel
 from dunning.defaults import default_templates
 from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
 from dunning.placeholders import template_errors
@@ -180,17 +181,6 @@ def _parse_channel(channel: Any) -> str | None:
     return str(channel)
 
 
-def _texts_for(template: ReminderTemplate, channel: str) -> dict[str, str]:
-    if channel == Channel.EMAIL:
-        return {
-            "subject": template.email_subject,
-            "body": template.email_body,
-            "letter_subject": template.letter_subject,
-            "letter_body": template.letter_body,
-        }
-    return {"subject": template.letter_subject, "body": template.letter_body, "letter_subject": "", "letter_body": ""}
-
-
 def create_reminder(
     *,
     business: Business,
@@ -203,7 +193,7 @@ def create_reminder(
     invoices = _open_invoices_of_one_client(business, invoice_ids)
     client = invoices[0].client
     chosen_level = _parse_level(level) or next_level(invoices)
-    chosen_channel = _parse_channel(channel) or (Channel.EMAIL if client.email else Channel.LETTER)
+    chosen_channel = _parse_channel(channel) or default_channel(client)
     template = template_for(business, chosen_level)
     with transaction.atomic():
         reminder = Reminder.objects.create(
@@ -213,7 +203,7 @@ def create_reminder(
             channel=chosen_channel,
             created_by=actor if actor is not None and actor.pk else None,
             include_penalties=template.include_penalties,
-            **_texts_for(template, chosen_channel),
+            **CHANNELS[chosen_channel].template_texts(template),
         )
         ReminderInvoice.objects.bulk_create([ReminderInvoice(reminder=reminder, invoice=i) for i in invoices])
         record(
@@ -250,13 +240,7 @@ def _switch_channel(reminder: Reminder, channel: str) -> None:
     """Keep what the user wrote for the letter; the e-mail texts come from the template."""
     if channel == reminder.channel:
         return
-    if channel == Channel.LETTER:
-        reminder.subject, reminder.body = reminder.letter_subject, reminder.letter_body
-        reminder.letter_subject = reminder.letter_body = ""
-    else:
-        template = template_for(reminder.business, reminder.level)
-        reminder.letter_subject, reminder.letter_body = reminder.subject, reminder.body
-        reminder.subject, reminder.body = template.email_subject, template.email_body
+    CHANNELS[channel].take_over(reminder, lambda: template_for(reminder.business, reminder.level))
     reminder.channel = channel
 
 
@@ -299,7 +283,7 @@ def update_draft(
             errors["subject"] = _("Indiquez l’objet de la relance.")
         if not reminder.body.strip():
             errors["body"] = _("Le texte de la relance est vide.")
-        if reminder.channel == Channel.EMAIL and not reminder.letter_body.strip():
+        if channel_for(reminder).attaches_letter and not reminder.letter_body.strip():
             errors["letter_body"] = _("Le texte du courrier joint est vide.")
         if errors:
             raise ValidationError(errors)
@@ -390,7 +374,7 @@ def _freeze(reminder: Reminder, status: str, now: dt.datetime) -> None:
     reminder.frozen_at = now
     reminder.subject = rendered.subject
     reminder.body = rendered.body_text
-    if reminder.channel == Channel.EMAIL:
+    if channel_for(reminder).attaches_letter:
         reminder.letter_subject = rendered.letter_subject
         reminder.letter_body = rendered.letter_text
     reminder.snapshot = rendered.snapshot()
@@ -464,7 +448,7 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
         _require_draft(reminder)
         if not reminder.client.email:
             raise ValidationError({"channel": NO_EMAIL_MESSAGE})
-        if reminder.channel != Channel.EMAIL:
+        if not channel_for(reminder).sends_email:
             # Switching here would send a text nobody has read: the user switches in the editor.
             raise ValidationError({"channel": LETTER_CHANNEL_MESSAGE})
         now = timezone.now()

@@ -15,9 +15,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Business
+from dunning.facts_types import BusinessFacts, ClientFacts, ReminderFacts
 from dunning.letter import SegmentFacts, StatementData, StatementInvoice
 from dunning.penalties import formal_notice_date, penalties_for_invoice
-from dunning.placeholders import BusinessFacts, ClientFacts, ReminderFacts
 from law.penalties import CONSUMER, PenaltyResult
 from law.rates import RateTables
 from ledger.models import Client, Invoice, InvoiceStatus, Payment

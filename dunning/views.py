@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
 from core.errors import Conflict
 from dunning import facts, queries, services
+from dunning.channels import channel_for
+from dunning.facts_types import sample_facts
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
     PAGE_IMAGE_PPI,
@@ -33,8 +35,8 @@ from dunning.letter import (
     render_statement_pdf,
 )
 from dunning.lookups import get_reminder_for, get_template_for
-from dunning.models import Channel, Level, Reminder, ReminderInvoice
-from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, sample_facts, template_errors
+from dunning.models import Level, Reminder, ReminderInvoice
+from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
 from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
 from law.rates import LawError, MissingRate
@@ -129,6 +131,7 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("dunning:reminder_detail", pk=reminder.pk)
     open_invoices = _open_invoices_of(reminder)
     old_channel = reminder.channel
+    attaches_letter = channel_for(reminder).attaches_letter
     status = 200
     if request.method == "POST":
         form = ReminderEditForm(request.POST, reminder=reminder, open_invoices=open_invoices)
@@ -141,10 +144,10 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     channel=data["channel"],
                     subject=data["subject"],
                     body=data["body"],
-                    letter_subject=data["letter_subject"] if old_channel == Channel.EMAIL else None,
-                    letter_body=data["letter_body"] if old_channel == Channel.EMAIL else None,
+                    letter_subject=data["letter_subject"] if attaches_letter else None,
+                    letter_body=data["letter_body"] if attaches_letter else None,
                     include_penalties=data["include_penalties"],
-                    attach_invoice_pdfs=data["attach_invoice_pdfs"] if old_channel == Channel.EMAIL else None,
+                    attach_invoice_pdfs=data["attach_invoice_pdfs"] if attaches_letter else None,
                     invoice_ids=data["invoice_ids"],
                     texts_for_current_channel=True,
                 )
@@ -164,6 +167,7 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav": "late",
         "reminder": reminder,
+        "channel": channel_for(reminder),
         "form": form,
         "rendered": rendered,
         "placeholders": PLACEHOLDERS,
@@ -192,6 +196,7 @@ def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | 
     return {
         "nav": "history" if reminder.is_frozen else "late",
         "reminder": reminder,
+        "channel": channel_for(reminder),
         "rendered": rendered,
         "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
         "paused": reminder.is_draft and reminder.client.is_paused_on(timezone.localdate()),

@@ -13,9 +13,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.models import AuditEvent
-from dunning import archive, services
-from dunning.archive import PdfConcatenation, build_archive_export, request_archive_export
+from dunning import archive_task, services
+from dunning.archive import request_archive_export
+from dunning.archive_task import build_archive_export
 from dunning.models import ArchiveExport, Reminder
+from dunning.pdf_merge import PdfConcatenation
 from tests.factories import make_client, make_invoice
 
 PARIS = timezone.get_default_timezone()
@@ -127,15 +129,15 @@ def test_merged_pdf_has_every_page_of_the_letters_in_chronological_order(
 def test_letters_are_chunked_and_progress_is_reported(
     business, owner, three_reminders, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(archive, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(archive_task, "CHUNK_SIZE", 2)
     reported = []
-    report = archive._report_progress
+    report = archive_task._report_progress
 
     def spy(export_id, token, **fields):
         reported.append(fields.get("progress_done"))
         report(export_id, token, **fields)
 
-    monkeypatch.setattr(archive, "_report_progress", spy)
+    monkeypatch.setattr(archive_task, "_report_progress", spy)
     export = build(business, owner, django_capture_on_commit_callbacks)
     assert reported == [0, 2, 3]
     merged = PdfReader(export.merged_pdf.path, strict=True)
@@ -149,8 +151,8 @@ def test_letters_are_chunked_and_progress_is_reported(
 def test_chunks_are_compiled_in_recycled_processes_and_merged_in_order(
     business, owner, three_reminders, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(archive, "CHUNK_SIZE", 1)
-    monkeypatch.setattr(archive, "RENDERS_PER_PROCESS", 1)
+    monkeypatch.setattr(archive_task, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(archive_task, "RENDERS_PER_PROCESS", 1)
     export = build(business, owner, django_capture_on_commit_callbacks)
     assert export.status == ArchiveExport.Status.DONE
     text = pdf_text(Path(export.merged_pdf.path))
@@ -164,7 +166,7 @@ def test_a_single_chunk_is_compiled_without_child_processes(
     def no_pool(*args, **kwargs):
         raise AssertionError("no child process for one chunk")
 
-    monkeypatch.setattr(archive, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(archive_task, "ProcessPoolExecutor", no_pool)
     export = build(business, owner, django_capture_on_commit_callbacks)
     assert export.status == ArchiveExport.Status.DONE
 
@@ -289,7 +291,7 @@ def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, own
     )
     assert build_archive_export.call(export.pk) == "skipped"
     assert ArchiveExport.objects.get(pk=export.pk).claim_token == "other-worker"
-    ArchiveExport.objects.filter(pk=export.pk).update(heartbeat_at=timezone.now() - archive.STALE_AFTER * 2)
+    ArchiveExport.objects.filter(pk=export.pk).update(heartbeat_at=timezone.now() - archive_task.STALE_AFTER * 2)
     assert build_archive_export.call(export.pk) == "done"
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.DONE
@@ -299,13 +301,13 @@ def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, own
 def test_run_that_lost_its_claim_stops_and_removes_its_files(business, owner, make_reminder, monkeypatch, today):
     make_reminder()
     export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
-    render = archive.render_letters_pdf
+    render = archive_task.render_letters_pdf
 
     def taken_over(letters):
         ArchiveExport.objects.filter(pk=export.pk).update(claim_token="another-run")
         return render(letters)
 
-    monkeypatch.setattr(archive, "render_letters_pdf", taken_over)
+    monkeypatch.setattr(archive_task, "render_letters_pdf", taken_over)
     assert build_archive_export.call(export.pk) == "superseded"
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.RUNNING
@@ -350,7 +352,7 @@ def test_unexpected_error_fails_the_export_without_a_trace_for_the_user(
     def broken(letters):
         raise RuntimeError("typst exploded")
 
-    monkeypatch.setattr(archive, "render_letters_pdf", broken)
+    monkeypatch.setattr(archive_task, "render_letters_pdf", broken)
     export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert export.status == ArchiveExport.Status.FAILED
     assert "typst" not in export.error

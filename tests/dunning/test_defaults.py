@@ -4,6 +4,7 @@ from dataclasses import replace
 import pytest
 
 from dunning.defaults import TEXT_FIELDS, default_template, default_templates
+from dunning.facts_types import sample_facts
 from dunning.models import ReminderTemplate
 from dunning.placeholders import (
     build_values,
@@ -11,7 +12,6 @@ from dunning.placeholders import (
     render_facts,
     render_html,
     render_text,
-    sample_facts,
     template_errors,
 )
 

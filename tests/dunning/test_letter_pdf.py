@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from dunning.defaults import default_template
+from dunning.facts_types import InvoiceFacts, ReminderFacts, sample_facts
 from dunning.letter import (
     LETTER_TEMPLATE,
     LetterData,
@@ -23,7 +24,6 @@ from dunning.letter import (
     render_letters_pdf,
     render_statement_pdf,
 )
-from dunning.placeholders import InvoiceFacts, ReminderFacts, sample_facts
 
 INJECTION = '#set page(fill: red) <script>alert(1)</script> ]) } #pagebreak() "'
 

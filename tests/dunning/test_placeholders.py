@@ -2,16 +2,15 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
+from dunning.facts_types import InvoiceFacts, sample_facts
 from dunning.placeholders import (
     PLACEHOLDER_NAMES,
     PLACEHOLDERS,
-    InvoiceFacts,
     build_values,
     render_blocks,
     render_facts,
     render_html,
     render_text,
-    sample_facts,
     template_errors,
     unknown_placeholders,
 )
@@ -319,7 +318,7 @@ def test_windows_line_endings_are_paragraphs_too():
 
 
 def test_facts_are_built_from_business_and_client_rows(business):
-    from dunning.placeholders import BusinessFacts, ClientFacts
+    from dunning.facts_types import BusinessFacts, ClientFacts
     from tests.factories import make_client
 
     business.iban = "FR7630006000011234567890189"

@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmarks (`relance bench_data`, `make bench`).
+"""Synthetic data for the benchmarks (`python -m bench.data`, `make bench`).
 
 Shaped like real use: businesses, each with its user; clients, professionals and consumers,
 some without e-mail; three years of invoices, of which a fifth are unpaid and spread over
@@ -44,20 +44,10 @@ from core.formats import quantize
 from dunning.defaults import default_template, default_templates
 from dunning.emails import render_email
 from dunning.facts import InvoiceLine, Rendered, rendered_from_snapshot
+from dunning.facts_types import INDEMNITY_PER_INVOICE, ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
 from dunning.models import Channel, Reminder, ReminderInvoice, ReminderTemplate
-from dunning.placeholders import (
-    INDEMNITY_PER_INVOICE,
-    ZERO,
-    BusinessFacts,
-    ClientFacts,
-    InvoiceFacts,
-    ReminderFacts,
-    build_values,
-    render_facts,
-    render_html,
-    render_text,
-)
+from dunning.placeholders import build_values, render_facts, render_html, render_text
 from ledger.models import Client, CreditNote, Invoice, Payment
 
 BENCH_DOMAIN = "bench.relance.test"

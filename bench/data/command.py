@@ -1,3 +1,5 @@
+"""The options of `python -m bench.data`, checked and explained in French like the `relance` commands."""
+
 import argparse
 import datetime as dt
 import time
@@ -7,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from bench.data import generator
 from dunning.models import Reminder
-from relance import benchdata
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -60,16 +62,16 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=_day, default=None, help="Date du jour des données (AAAA-MM-JJ).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if benchdata.bench_data_exists():
+        if generator.bench_data_exists():
             if not options["reset"]:
                 raise CommandError(
-                    f"La base contient déjà des données de benchmark (comptes @{benchdata.BENCH_DOMAIN}). "
+                    f"La base contient déjà des données de benchmark (comptes @{generator.BENCH_DOMAIN}). "
                     "Relancez avec --reset pour les remplacer."
                 )
-            removed = benchdata.remove_bench_data()
+            removed = generator.remove_bench_data()
             self.stdout.write(f"{removed} entreprise(s) de benchmark supprimée(s).")
         started = time.perf_counter()
-        summary = benchdata.generate(
+        summary = generator.generate(
             businesses=options["businesses"],
             invoices_per_business=options["invoices_per_business"],
             seed=options["seed"],
@@ -80,11 +82,11 @@ class Command(BaseCommand):
         pdfs = 0
         if options["pdfs"]:
             reminders = Reminder.objects.filter(business__in=summary.businesses)
-            pdfs = benchdata.store_reminder_pdfs(reminders)
+            pdfs = generator.store_reminder_pdfs(reminders)
         self.stdout.write(
             f"{len(summary.businesses)} entreprise(s), {summary.clients} clients, {summary.invoices} factures "
             f"dont {summary.unpaid} impayées, {summary.payments} règlements, {summary.credit_notes} avoirs, "
             f"{summary.reminders} relances{f' ({pdfs} PDF)' if options['pdfs'] else ''} "
             f"en {time.perf_counter() - started:.1f} s."
         )
-        self.stdout.write(f"Connexion : {summary.users[0].email} / {benchdata.BENCH_PASSWORD}")
+        self.stdout.write(f"Connexion : {summary.users[0].email} / {generator.BENCH_PASSWORD}")

@@ -1,6 +1,10 @@
 import datetime as dt
 import hashlib
+import os
 import random
+import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,23 +18,25 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Business
-from dunning.archive import build_archive_export
+from bench.data import generator
+from bench.data.command import Command
+from dunning.archive_task import build_archive_export
 from dunning.facts import rendered_from_snapshot
 from dunning.letter import render_letter_pdf
 from dunning.models import ArchiveExport, Reminder
 from ledger import queries
 from ledger.models import ZERO, CreditNote, Invoice, Payment
-from relance import benchdata
 from tests.factories import make_business, make_invoice
 
 TODAY = dt.date(2026, 11, 28)
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
 
-def generate(**options: Any) -> benchdata.BenchSummary:
+def generate(**options: Any) -> generator.BenchSummary:
     defaults: dict[str, Any] = {"businesses": 2, "invoices_per_business": 200, "seed": 7, "today": TODAY}
-    return benchdata.generate(**{**defaults, **options})
+    return generator.generate(**{**defaults, **options})
 
 
 def open_invoices(business: Business) -> Any:
@@ -54,7 +60,7 @@ def test_bench_user_logs_in_with_the_published_password() -> None:
     user = generate(businesses=1).users[0]
 
     assert user.email == "bench-7-0000@bench.relance.test"
-    assert authenticate(email=user.email, password=benchdata.BENCH_PASSWORD) == user
+    assert authenticate(email=user.email, password=generator.BENCH_PASSWORD) == user
 
 
 def test_unpaid_invoices_fill_every_lateness_bucket_in_the_planned_shares() -> None:
@@ -115,7 +121,7 @@ def test_reminders_quote_late_invoices_of_their_own_client() -> None:
 
     reminders = Reminder.objects.filter(business=business).prefetch_related("invoices")
 
-    assert reminders.count() == round(late * benchdata.REMINDERS_PER_LATE_INVOICE)
+    assert reminders.count() == round(late * generator.REMINDERS_PER_LATE_INVOICE)
     for reminder in reminders:
         assert reminder.status in {Reminder.Status.SAVED, Reminder.Status.SENT}
         assert reminder.frozen_at is not None
@@ -170,7 +176,7 @@ def test_same_seed_gives_the_same_books() -> None:
 
     generate(businesses=1)
     first = books()
-    benchdata.remove_bench_data()
+    generator.remove_bench_data()
     generate(businesses=1)
 
     assert books() == first
@@ -182,16 +188,16 @@ def test_reset_removes_bench_businesses_and_leaves_the_others() -> None:
     invoice = make_invoice(mine)
     generate()
 
-    assert benchdata.remove_bench_data() == 2
+    assert generator.remove_bench_data() == 2
 
     assert list(Business.objects.all()) == [mine]
     assert list(Invoice.objects.all()) == [invoice]
-    assert not benchdata.bench_data_exists()
+    assert not generator.bench_data_exists()
 
 
 def test_command_writes_the_data_and_says_how_to_log_in(capsys: pytest.CaptureFixture[str]) -> None:
     call_command(
-        "bench_data", "--businesses", "2", "--invoices-per-business", "100", "--seed", "3", "--today", "2026-11-28"
+        Command(), "--businesses", "2", "--invoices-per-business", "100", "--seed", "3", "--today", "2026-11-28"
     )
 
     out = capsys.readouterr().out
@@ -201,20 +207,45 @@ def test_command_writes_the_data_and_says_how_to_log_in(capsys: pytest.CaptureFi
 
 
 def test_command_refuses_to_add_to_existing_bench_data() -> None:
-    call_command("bench_data", "--invoices-per-business", "50")
+    call_command(Command(), "--invoices-per-business", "50")
 
     with pytest.raises(CommandError, match="contient déjà des données de benchmark.*--reset"):
-        call_command("bench_data", "--invoices-per-business", "50")
+        call_command(Command(), "--invoices-per-business", "50")
     assert Invoice.objects.count() == 50
 
 
 def test_command_reset_replaces_the_bench_data() -> None:
-    call_command("bench_data", "--invoices-per-business", "50")
+    call_command(Command(), "--invoices-per-business", "50")
 
-    call_command("bench_data", "--invoices-per-business", "80", "--reset")
+    call_command(Command(), "--invoices-per-business", "80", "--reset")
 
     assert Business.objects.count() == 1
     assert Invoice.objects.count() == 80
+
+
+def test_python_m_bench_data_writes_the_books_of_a_fresh_database_then_asks_for_reset(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "RELANCE_TESTING"}}
+    env.update(RELANCE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="relance.settings", DEBUG="true")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+    assert run("-m", "relance.cli", "migrate", "--noinput", "-v", "0").returncode == 0
+    options = ["--invoices-per-business", "20", "--seed", "4", "--today", "2026-11-28"]
+    first = run("-m", "bench.data", *options)
+    again = run("-m", "bench.data", *options)
+    bad = run("-m", "bench.data", "--businesses", "0")
+
+    assert first.returncode == 0, first.stderr
+    assert "1 entreprise(s), 5 clients, 20 factures dont 4 impayées" in first.stdout
+    assert "bench-4-0000@bench.relance.test / relance-bench" in first.stdout
+    assert again.returncode == 1
+    assert "contient déjà des données de benchmark" in again.stderr
+    assert bad.returncode == 2
+    assert "python -m bench.data: error: argument --businesses: attendu : un nombre entier d’au moins 1" in bad.stderr
+    database = sqlite3.connect(tmp_path / "relance.sqlite3")
+    assert database.execute("SELECT count(*) FROM ledger_invoice").fetchone() == (20,)
+    database.close()
 
 
 @pytest.mark.parametrize(
@@ -228,7 +259,7 @@ def test_command_reset_replaces_the_bench_data() -> None:
 )
 def test_command_rejects_bad_counts_and_dates_in_french(arguments: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
-        call_command("bench_data", *arguments)
+        call_command(Command(), *arguments)
     assert not Invoice.objects.exists()
 
 
@@ -243,8 +274,8 @@ def test_stored_letters_are_the_pdfs_their_hash_says(settings: Any, tmp_path: Pa
     business = generate(businesses=1, reminders_per_business=3).businesses[0]
     reminders = Reminder.objects.filter(business=business)
 
-    assert benchdata.store_reminder_pdfs(reminders, workers=0) == 3
-    assert benchdata.store_reminder_pdfs(reminders, workers=0) == 0  # nothing left to render
+    assert generator.store_reminder_pdfs(reminders, workers=0) == 3
+    assert generator.store_reminder_pdfs(reminders, workers=0) == 0  # nothing left to render
 
     for reminder in reminders:
         content = Path(reminder.pdf.path).read_bytes()
@@ -258,7 +289,7 @@ def test_archive_export_accepts_the_generated_letters(settings: Any, tmp_path: P
     summary = generate(businesses=1, reminders_per_business=4)
     business = summary.businesses[0]
     reminders = Reminder.objects.filter(business=business)
-    benchdata.store_reminder_pdfs(reminders, workers=0)
+    generator.store_reminder_pdfs(reminders, workers=0)
     first = min(reminder.frozen_at for reminder in reminders)
     export = ArchiveExport.objects.create(
         business=business,
@@ -277,8 +308,8 @@ def test_archive_export_accepts_the_generated_letters(settings: Any, tmp_path: P
 def test_sample_letters_differ_and_render() -> None:
     rng = random.Random(1)
 
-    first = benchdata.sample_letter(rng, invoices=10, today=TODAY)
-    second = benchdata.sample_letter(rng, invoices=10, today=TODAY)
+    first = generator.sample_letter(rng, invoices=10, today=TODAY)
+    second = generator.sample_letter(rng, invoices=10, today=TODAY)
 
     assert len(first.facts.invoices) == 10
     assert first.document() != second.document()
