@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts import validators
 from accounts.models import ApiToken, Business, FailedLogin, PaymentTerms, User
 from core.audit import record
+from core.text import check_one_line
 
 # Fields a settings page may change; anything else passed in is ignored.
 BUSINESS_FIELDS = [
@@ -44,6 +45,7 @@ def normalize_email(email: str) -> str:
 
 def signup(*, email: str, password: str, business_name: str) -> User:
     """Create a business and its first user together, or nothing."""
+    check_one_line(business_name=business_name)
     email = normalize_email(email)
     business_name = (business_name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -76,6 +78,7 @@ def signup(*, email: str, password: str, business_name: str) -> User:
 
 def update_account(*, user: User, name: str, email: str) -> User:
     """The person's own details; the e-mail is also the login."""
+    check_one_line(name=name)
     email = normalize_email(email)
     errors: dict[str, list[str]] = {}
     try:
@@ -208,6 +211,7 @@ def update_business(*, business: Business, actor: User | None, **data: Any) -> B
 
 def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new bearer token; the key is returned once and only its hash is kept."""
+    check_one_line(name=name)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Donnez un nom au jeton, par exemple « Logiciel comptable ».")})

@@ -16,7 +16,6 @@ from accounts.models import User
 from api.auth import business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
-    MAX_ID,
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
@@ -29,6 +28,7 @@ from api.schemas import (
     omittable,
     paginate,
 )
+from core.ids import MAX_ID
 from dunning import facts, services
 from dunning.lookups import get_reminder_for
 from dunning.models import Reminder
