@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services, validators
 from accounts.models import Business, User
 from accounts.tasks import send_password_reset_email
+from core.money import has_foreign_digits
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -290,6 +291,16 @@ class TermsForm(BusinessSectionForm):
                 "d’intérêt légal."
             ),
         }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # Django's number fields read any script's digits ("٤٥" is 45): only 0-9 are accepted,
+        # and saying so is clearer than any other complaint about the same field.
+        for name in ("payment_terms_days", "contract_rate"):
+            if has_foreign_digits(str(self.data.get(self.add_prefix(name), ""))):
+                self.errors.pop(name, None)
+                self.add_error(name, _("Écrivez le nombre avec les chiffres 0 à 9."))
+        return self.cleaned_data
 
 
 class EmailSettingsForm(BusinessSectionForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
+from core.text import validate_one_line
 
 
 class PaymentTerms(models.TextChoices):
@@ -38,8 +39,8 @@ class Business(models.Model):
         DUE_DATE = "due_date", _("Date d’échéance")
         ISSUE_DATE = "issue_date", _("Date de facture")
 
-    legal_name = models.CharField(_("nom légal"), max_length=200)
-    trade_name = models.CharField(_("nom commercial"), max_length=200, blank=True)
+    legal_name = models.CharField(_("nom légal"), max_length=200, validators=[validate_one_line])
+    trade_name = models.CharField(_("nom commercial"), max_length=200, blank=True, validators=[validate_one_line])
     ei_mention = models.BooleanField(
         _("mention « EI »"),
         default=True,
@@ -48,12 +49,14 @@ class Business(models.Model):
     siret = models.CharField(
         _("SIREN ou SIRET"), max_length=14, blank=True, validators=[validators.validate_siren_or_siret]
     )
-    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
-    address_line2 = models.CharField(_("complément d’adresse"), max_length=200, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
-    city = models.CharField(_("ville"), max_length=100, blank=True)
-    country = models.CharField(_("pays"), max_length=100, default="France", blank=True)
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True, validators=[validate_one_line])
+    address_line2 = models.CharField(
+        _("complément d’adresse"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True, validators=[validate_one_line])
+    city = models.CharField(_("ville"), max_length=100, blank=True, validators=[validate_one_line])
+    country = models.CharField(_("pays"), max_length=100, default="France", blank=True, validators=[validate_one_line])
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True, validators=[validate_one_line])
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("site web"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validators.validate_iban])
@@ -62,7 +65,7 @@ class Business(models.Model):
     vat_status = models.CharField(
         _("régime de TVA"), max_length=10, choices=VatStatus.choices, default=VatStatus.FRANCHISE
     )
-    vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True)
+    vat_number = models.CharField(_("numéro de TVA"), max_length=20, blank=True, validators=[validate_one_line])
     activity = models.CharField(_("activité"), max_length=10, choices=Activity.choices, default=Activity.SERVICES)
     payment_terms = models.CharField(
         _("délai de paiement par défaut"), max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.DAYS_30
@@ -81,9 +84,15 @@ class Business(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    signature_name = models.CharField(_("nom du signataire"), max_length=200, blank=True)
-    signature_title = models.CharField(_("qualité du signataire"), max_length=200, blank=True)
-    sender_name = models.CharField(_("nom d’expéditeur des e-mails"), max_length=200, blank=True)
+    signature_name = models.CharField(
+        _("nom du signataire"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    signature_title = models.CharField(
+        _("qualité du signataire"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    sender_name = models.CharField(
+        _("nom d’expéditeur des e-mails"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     reply_to_email = models.EmailField(_("adresse de réponse (Reply-To)"), blank=True)
     bcc_self = models.BooleanField(_("recevoir une copie cachée de chaque relance envoyée"), default=False)
     bucket_bounds = models.CharField(
@@ -151,7 +160,7 @@ class User(AbstractUser):
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail"), unique=True)
-    name = models.CharField(_("nom"), max_length=200, blank=True)
+    name = models.CharField(_("nom"), max_length=200, blank=True, validators=[validate_one_line])
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
 
     USERNAME_FIELD = "email"
@@ -177,7 +186,7 @@ class ApiToken(models.Model):
     PREFIX = "rl_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("nom"), max_length=100)
+    name = models.CharField(_("nom"), max_length=100, validators=[validate_one_line])
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12, help_text=_("Début du jeton, pour le reconnaître."))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,6 +26,7 @@ from accounts import logos, signup_links, validators
 from accounts.models import ApiToken, Business, PaymentTerms, PendingSignup, Throttle, User
 from accounts.tasks import send_account_exists_email, send_signup_confirmation_email
 from core.audit import record
+from core.text import check_one_line
 
 # Fields a settings page may change; anything else passed in is ignored.
 BUSINESS_FIELDS = [
@@ -65,6 +66,11 @@ def _signup_errors(email: str, password: str, business_name: str) -> dict[str, l
         errors["business_name"] = [_("Indiquez le nom de votre entreprise.")]
     elif len(business_name) > 200:
         errors["business_name"] = [_("Le nom de l’entreprise ne doit pas dépasser 200 caractères.")]
+    else:
+        try:
+            check_one_line(business_name=business_name)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     try:
         validate_password(password, user=User(email=email))
     except ValidationError as error:
@@ -147,6 +153,7 @@ def confirm_signup(*, token: str) -> User:
 
 def update_account(*, user: User, name: str, email: str) -> User:
     """The person's own details; the e-mail is also the login."""
+    check_one_line(name=name)
     email = normalize_email(email)
     errors: dict[str, list[str]] = {}
     try:
@@ -395,6 +402,7 @@ def _delete_logo(storage: Storage, name: str) -> None:
 
 def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new bearer token; the key is returned once and only its hash is kept."""
+    check_one_line(name=name)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Donnez un nom au jeton, par exemple « Logiciel comptable ».")})

@@ -15,6 +15,9 @@ from stdnum.fr import tva as fr_tva
 from accounts import logos
 
 LOGO_MAX_BYTES = 1024 * 1024
+# Ten years. The buckets subtract the bound from today, which must remain a date (800000 days
+# overflowed it); and a claim is time-barred after five years (art. L110-4 du Code de commerce).
+MAX_BUCKET_DAYS = 3650
 
 
 def luhn_ok(digits: str) -> bool:
@@ -135,8 +138,11 @@ def validate_logo(upload: UploadedFile) -> None:
 
 
 def parse_bucket_bounds(value: str) -> list[int]:
-    bounds = [int(part) for part in value.replace(" ", "").split(",") if part]
-    return bounds
+    parts = [part for part in value.replace(" ", "").split(",") if part]
+    # int() reads any script's digits ("٣٠" is 30): only 0-9 are day counts here.
+    if not all(re.fullmatch(r"[0-9]+", part) for part in parts):
+        raise ValueError(f"Not day counts: {value!r}")
+    return [int(part) for part in parts]
 
 
 def validate_bucket_bounds(value: str) -> None:
@@ -151,6 +157,11 @@ def validate_bucket_bounds(value: str) -> None:
     if any(b <= 0 for b in bounds) or bounds != sorted(set(bounds)):
         raise ValidationError(
             _("Les bornes doivent être des nombres de jours positifs et croissants."), code="bounds_order"
+        )
+    if bounds[-1] > MAX_BUCKET_DAYS:
+        raise ValidationError(
+            _("Une borne ne peut pas dépasser %(days)s jours (10 ans).") % {"days": MAX_BUCKET_DAYS},
+            code="bounds_max",
         )
 
 

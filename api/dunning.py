@@ -17,7 +17,6 @@ from accounts.models import User
 from api.auth import business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
-    MAX_ID,
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
@@ -30,6 +29,7 @@ from api.schemas import (
     max_length,
     omittable,
 )
+from core.ids import MAX_ID
 from dunning import facts, queries, services
 from dunning.lookups import get_reminder_for
 from dunning.models import Reminder

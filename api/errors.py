@@ -15,9 +15,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic_core import PydanticCustomError
 
+from core import dates, money
 from core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
     from ninja import NinjaAPI
 
 NOT_FOUND = "Introuvable."
@@ -27,8 +29,9 @@ INVALID_DATE = "Date invalide (format AAAA-MM-JJ)."
 INVALID_TEXT = "Texte attendu."
 
 # pydantic's error types (and the API's own, raised by `custom_error`) → French message,
-# formatted with the error's context (`max_length`, `ge`, `expected`…).
-MESSAGES: dict[str, str] = {
+# formatted with the error's context (`max_length`, `ge`, `expected`…). The rules that pages
+# and services state too take their message from core, so that all of them say the same.
+MESSAGES: dict[str, "str | StrPromise"] = {
     "missing": "Champ obligatoire.",
     "extra_forbidden": "Champ inconnu.",
     "json_invalid": "Corps de requête illisible : du JSON est attendu.",
@@ -52,12 +55,13 @@ MESSAGES: dict[str, str] = {
     "money_places": "Deux décimales au maximum (les centimes).",
     "money_negative": "Le montant ne peut pas être négatif.",
     "money_too_large": "Montant trop élevé (10 chiffres au maximum avant la virgule).",
+    "money_digits": money.FOREIGN_DIGITS,
     "date_type": INVALID_DATE,
     "date_parsing": INVALID_DATE,
     "date_from_datetime_parsing": INVALID_DATE,
     "date_from_datetime_inexact": INVALID_DATE,
     "date_invalid": INVALID_DATE,
-    "date_out_of_range": "Date hors limites : l’année doit être comprise entre {min_year} et {max_year}.",
+    "date_out_of_range": dates.OUT_OF_RANGE,
     "bool_parsing": "Valeur invalide : true ou false attendu.",
     "bool_type": "Valeur invalide : true ou false attendu.",
     "string_type": INVALID_TEXT,
@@ -84,7 +88,7 @@ API_FIELD_NAMES = {"client": "client_id", "cancel_reason": "reason", "invoice": 
 
 def custom_error(error_type: str, **context: Any) -> PydanticCustomError:
     """A validation error whose French message comes from MESSAGES, like pydantic's own."""
-    return PydanticCustomError(error_type, MESSAGES[error_type], context or None)
+    return PydanticCustomError(error_type, str(MESSAGES[error_type]), context or None)
 
 
 def french_message(error_type: str, context: dict[str, Any] | None) -> str:
@@ -96,7 +100,7 @@ def french_message(error_type: str, context: dict[str, Any] | None) -> str:
         # pydantic writes "'business' or 'consumer'"; the French reads "business, consumer".
         context["expected"] = str(context["expected"]).replace("'", "").replace(" or ", ", ")
     try:
-        return template.format(**context)
+        return str(template).format(**context)
     except (KeyError, IndexError):
         return FALLBACK
 

@@ -20,7 +20,6 @@ from accounts.models import User
 from api.auth import business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
-    MAX_ID,
     MAX_NOTES,
     READ_ERRORS,
     WRITE_ERRORS,
@@ -35,6 +34,7 @@ from api.schemas import (
     max_length,
     omittable,
 )
+from core.ids import MAX_ID
 from ledger import queries, services
 from ledger.lookups import get_client_for, get_invoice_for, get_payment_for
 from ledger.models import Client, CreditNote, Invoice, InvoiceStatus, Payment

@@ -20,19 +20,19 @@ from ninja.pagination import PaginationBase
 from pydantic import AfterValidator, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema, field_validator
 
 from api.errors import custom_error
+from core.dates import MAX_YEAR, MIN_YEAR, in_range
 from core.formats import CENT, quantize
+from core.ids import MAX_ID
+from core.money import has_foreign_digits
 
-# Ids are BigAutoField: a larger number would overflow the database driver.
-MAX_ID = 2**63 - 1
 MAX_OFFSET = 10**9
 MAX_WHOLE_DIGITS = 10  # DecimalField(max_digits=12, decimal_places=2)
-MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_NOTES = 10_000
 
 MONEY_INPUT_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
 MONEY_OUTPUT_PATTERN = r"^-?\d+\.\d{2}$"
-_MONEY_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY_TEXT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_money(value: Any) -> Decimal:
@@ -41,6 +41,8 @@ def parse_money(value: Any) -> Decimal:
         raise custom_error("money_invalid")
     if isinstance(value, str):
         text = value.strip()
+        if has_foreign_digits(text):
+            raise custom_error("money_digits")
         if not _MONEY_TEXT.match(text):
             raise custom_error("money_invalid")
         amount = Decimal(text)
@@ -76,8 +78,8 @@ def parse_date(value: Any) -> dt.date:
             raise custom_error("date_invalid") from None
     else:
         raise custom_error("date_invalid")
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise custom_error("date_out_of_range", min_year=MIN_YEAR, max_year=MAX_YEAR)
+    if not in_range(day):
+        raise custom_error("date_out_of_range")
     return day
 
 

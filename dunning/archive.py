@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
 from core.audit import record
+from core.dates import check_dates
 from core.formats import short_date
 from dunning.archive_task import build_archive_export
 from dunning.models import ArchiveExport
@@ -39,6 +40,7 @@ def request_archive_export(
     The same range asked again while its archive is still being built gives that export back
     (`created` false), so a double click does not build it twice.
     """
+    check_dates(date_from=date_from, date_to=date_to)
     errors = {}
     if date_from is None:
         errors["date_from"] = _("Indiquez la date de début.")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Business
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
+from core.dates import DateField
 from dunning.archive import request_archive_export
 from dunning.forms import DATE_INPUT, apply_service_errors
 from dunning.lookups import get_archive_export_for
@@ -27,7 +28,7 @@ DOWNLOADS = {"pdf": ("merged_pdf", "application/pdf"), "zip": ("zip_file", "appl
 
 
 class ArchiveForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = DateField(
         label=gettext_lazy("Du"),
         widget=DATE_INPUT,
         error_messages={
@@ -35,7 +36,7 @@ class ArchiveForm(forms.Form):
             "invalid": gettext_lazy("Saisissez une date valide."),
         },
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label=gettext_lazy("Au"),
         widget=DATE_INPUT,
         error_messages={

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from core.dates import DateField
 from dunning.channels import channel_for
 from dunning.models import Channel, Level, Reminder, ReminderTemplate
 from dunning.placeholders import template_errors
@@ -95,7 +96,7 @@ class TemplateForm(PlaceholderCheck, forms.ModelForm):
 
 class RegisteredLetterForm(forms.Form):
     number = forms.CharField(label=_("N° du recommandé (LRAR)"), max_length=50)
-    receipt_date = forms.DateField(label=_("Date de réception (accusé)"), required=False, widget=DATE_INPUT)
+    receipt_date = DateField(label=_("Date de réception (accusé)"), required=False, widget=DATE_INPUT)
 
 
 STATUS_FILTERS = [
@@ -109,8 +110,8 @@ STATUS_FILTERS = [
 
 
 class HistoryFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("Du"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("Au"), required=False, widget=DATE_INPUT)
+    date_from = DateField(label=_("Du"), required=False, widget=DATE_INPUT)
+    date_to = DateField(label=_("Au"), required=False, widget=DATE_INPUT)
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.none(), required=False, empty_label=_("Tous")
     )

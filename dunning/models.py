@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from core.dates import validate_date_in_range
+from core.text import validate_one_line
 from dunning.choices import Channel, Level
 from ledger.models import Client, Invoice
 
@@ -16,9 +18,9 @@ class ReminderTemplate(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminder_templates")
     level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
-    letter_subject = models.CharField(_("objet du courrier"), max_length=200)
+    letter_subject = models.CharField(_("objet du courrier"), max_length=200, validators=[validate_one_line])
     letter_body = models.TextField(_("texte du courrier"))
-    email_subject = models.CharField(_("objet de l’e-mail"), max_length=200)
+    email_subject = models.CharField(_("objet de l’e-mail"), max_length=200, validators=[validate_one_line])
     email_body = models.TextField(_("texte de l’e-mail"))
     include_penalties = models.BooleanField(_("inclure les pénalités de retard"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -67,7 +69,7 @@ class Reminder(models.Model):
     level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    subject = models.CharField(_("objet"), max_length=300)
+    subject = models.CharField(_("objet"), max_length=300, validators=[validate_one_line])
     body = models.TextField(_("texte"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,14 +80,20 @@ class Reminder(models.Model):
     message_id = models.CharField(max_length=300, blank=True)
     send_error = models.TextField(blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
-    registered_number = models.CharField(_("n° de recommandé (LRAR)"), max_length=50, blank=True)
-    receipt_date = models.DateField(_("date de réception (accusé)"), null=True, blank=True)
+    registered_number = models.CharField(
+        _("n° de recommandé (LRAR)"), max_length=50, blank=True, validators=[validate_one_line]
+    )
+    receipt_date = models.DateField(
+        _("date de réception (accusé)"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     pdf = models.FileField(upload_to="reminders/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(_("référence"), max_length=30, blank=True)
-    letter_subject = models.CharField(_("objet du courrier joint"), max_length=300, blank=True)
+    letter_subject = models.CharField(
+        _("objet du courrier joint"), max_length=300, blank=True, validators=[validate_one_line]
+    )
     letter_body = models.TextField(_("texte du courrier joint"), blank=True)
     include_penalties = models.BooleanField(_("réclamer les pénalités de retard"), default=False)
     attach_invoice_pdfs = models.BooleanField(_("joindre les factures (PDF)"), default=True)
@@ -157,8 +165,8 @@ class ArchiveExport(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="archive_exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    date_from = models.DateField(_("du"))
-    date_to = models.DateField(_("au"))
+    date_from = models.DateField(_("du"), validators=[validate_date_in_range])
+    date_to = models.DateField(_("au"), validators=[validate_date_in_range])
     include_inactive = models.BooleanField(_("inclure les relances désactivées"), default=False)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)

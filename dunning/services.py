@@ -27,7 +27,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Business, User
 from core.audit import record
+from core.dates import check_dates
 from core.errors import Conflict, NotFound
+from core.ids import parse_ids
+from core.text import check_one_line
 from dunning import facts as facts_module
 from dunning import queries
 from dunning.channels import CHANNELS, channel_for, default_channel
@@ -132,7 +135,7 @@ def next_level(invoices: Iterable[Invoice]) -> int:
 
 def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any]) -> list[Invoice]:
     try:
-        ids = sorted({int(pk) for pk in invoice_ids})
+        ids = sorted(set(parse_ids(invoice_ids)))
     except (TypeError, ValueError):
         raise ValidationError({"invoice_ids": _("Sélection de factures invalide.")}) from None
     if not ids:
@@ -264,6 +267,7 @@ def update_draft(
     reading), unless `texts_for_current_channel`: the editor posts the texts it showed, those
     of the channel in force, and then switches.
     """
+    check_one_line(subject=subject, letter_subject=letter_subject)
     new_channel = _parse_channel(channel)
     given = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
     texts = {field: value for field, value in given.items() if value is not None}
@@ -537,6 +541,8 @@ def record_registered_letter(
 
     The receipt date starts the consumer's interest (art. 1231-6 and 1344-1 C. civ.).
     """
+    check_one_line(number=number)
+    check_dates(receipt_date=receipt_date)
     number = " ".join((number or "").split())
     errors = {}
     if not number:

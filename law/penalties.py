@@ -141,6 +141,9 @@ def _parse_decimal(value: Any, *, field: str, label: str) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, str):
+        # Decimal reads any script's digits ("١٠٠٠" is 1000): only 0-9 are accepted.
+        if any(char.isnumeric() and not char.isascii() for char in value):
+            raise LawError(f"{label} s’écrit avec les chiffres 0 à 9, par exemple 1000.00.", field=field)
         value = value.strip().replace(",", ".")
     try:
         number = Decimal(value)

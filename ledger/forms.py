@@ -1,21 +1,19 @@
-"""Forms of the ledger pages. They parse and check input; the services decide and write."""
+"""Forms of the ledger pages. They parse input and show it; the services check every rule and write."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Business
+from core.dates import DateField
+from core.money import parse_amount
 from ledger.models import Client, InvoiceStatus, Payment
 from ledger.services import CLIENT_FIELDS
-
-# Spaces people and spreadsheets put between thousands: plain, no-break, narrow no-break.
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +29,6 @@ class FrenchDecimalField(forms.DecimalField):
 
     widget = forms.TextInput
     default_error_messages = {
-        "invalid": _("Saisissez un montant, par exemple 1 234,56."),
         "max_decimal_places": _("Saisissez au plus 2 chiffres après la virgule."),
         "max_digits": _("Ce montant est trop grand."),
         "max_whole_digits": _("Ce montant est trop grand."),
@@ -48,23 +45,7 @@ class FrenchDecimalField(forms.DecimalField):
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
-        if isinstance(value, Decimal):
-            return value
-        text = _SPACES.sub("", str(value)).removesuffix("€").removesuffix("EUR")
-        if "," in text and "." in text:
-            # Both separators: the last one is the decimal mark ("1.234,56" or "1,234.56").
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        else:
-            text = text.replace(",", ".")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return parse_amount(value if isinstance(value, Decimal) else str(value))
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
@@ -117,19 +98,6 @@ class ClientForm(forms.ModelForm):
     def clean_siren(self) -> str:
         return re.sub(r"[\s.\-]", "", self.cleaned_data.get("siren") or "")
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if data.get("reminders_paused"):
-            if not (data.get("pause_reason") or "").strip():
-                self.add_error("pause_reason", _("Indiquez le motif de la pause des relances."))
-            pause_until = data.get("pause_until")
-            if pause_until and pause_until < timezone.localdate():
-                self.add_error(
-                    "pause_until", _("Cette date est déjà passée : choisissez une date à venir ou laissez vide.")
-                )
-        return data
-
 
 class ClientFilterForm(forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
@@ -163,12 +131,12 @@ class InvoiceForm(forms.Form):
     number = forms.CharField(
         label=_("Numéro de facture"), max_length=50, error_messages={"required": _("Indiquez le numéro de la facture.")}
     )
-    issue_date = forms.DateField(
+    issue_date = DateField(
         label=_("Date de facture"),
         widget=DateInput,
         error_messages={"required": _("Indiquez la date de la facture."), "invalid": _("Saisissez une date valide.")},
     )
-    due_date = forms.DateField(
+    due_date = DateField(
         label=_("Échéance"),
         required=False,
         widget=DateInput,
@@ -222,8 +190,11 @@ class InvoiceForm(forms.Form):
         assert isinstance(client_field, forms.ModelChoiceField)
         client_field.queryset = Client.objects.filter(business=business).only("id", "name")
         # In VAT franchise there is no VAT to type (art. 293 B du CGI) and TTC equals HT;
-        # an invoice that already carries VAT keeps its fields.
-        self.vat_franchise = business.vat_status == Business.VatStatus.FRANCHISE and not has_vat
+        # an invoice that already carries VAT keeps its fields. So does a VAT amount posted
+        # anyway (a form opened before the business left VAT): it is read, and the service's
+        # refusal shows at its field.
+        posted_vat = bool(self.data.get(self.add_prefix("vat_amount")))
+        self.vat_franchise = business.vat_status == Business.VatStatus.FRANCHISE and not (has_vat or posted_vat)
         self.error_aliases: dict[str, str] = {}
         if self.vat_franchise:
             del self.fields["vat_amount"]
@@ -331,7 +302,7 @@ class BucketFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    date = forms.DateField(
+    date = DateField(
         label=_("Date du règlement"),
         widget=DateInput,
         error_messages={"required": _("Indiquez la date du règlement."), "invalid": _("Saisissez une date valide.")},
@@ -349,18 +320,12 @@ class PaymentForm(forms.Form):
     )
     reference = forms.CharField(label=_("Référence"), required=False, max_length=100)
 
-    def clean_date(self) -> Any:
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise ValidationError(_("Un règlement ne peut pas être daté dans le futur."))
-        return day
-
 
 class CreditNoteForm(forms.Form):
     number = forms.CharField(
         label=_("Numéro d’avoir"), max_length=50, error_messages={"required": _("Indiquez le numéro de l’avoir.")}
     )
-    date = forms.DateField(
+    date = DateField(
         label=_("Date de l’avoir"),
         widget=DateInput,
         error_messages={"required": _("Indiquez la date de l’avoir."), "invalid": _("Saisissez une date valide.")},

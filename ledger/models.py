@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
 from accounts.models import Business
+from core.dates import validate_date_in_range
+from core.text import validate_one_line
 
 ZERO = Decimal("0.00")
 POSITIVE = [MinValueValidator(Decimal("0.01"), _("Le montant doit être supérieur à zéro."))]
@@ -22,20 +24,22 @@ class Client(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="clients")
     kind = models.CharField(_("type de client"), max_length=10, choices=Kind.choices, default=Kind.BUSINESS)
-    name = models.CharField(_("nom ou raison sociale"), max_length=200)
-    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    name = models.CharField(_("nom ou raison sociale"), max_length=200, validators=[validate_one_line])
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True, validators=[validate_one_line])
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
-    address_line2 = models.CharField(_("complément d’adresse"), max_length=200, blank=True)
-    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
-    city = models.CharField(_("ville"), max_length=100, blank=True)
-    country = models.CharField(_("pays"), max_length=100, default="France", blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True, validators=[validate_one_line])
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True, validators=[validate_one_line])
+    address_line2 = models.CharField(
+        _("complément d’adresse"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True, validators=[validate_one_line])
+    city = models.CharField(_("ville"), max_length=100, blank=True, validators=[validate_one_line])
+    country = models.CharField(_("pays"), max_length=100, default="France", blank=True, validators=[validate_one_line])
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validators.validate_siren])
     notes = models.TextField(_("notes"), blank=True)
     reminders_paused = models.BooleanField(_("relances en pause"), default=False)
-    pause_reason = models.CharField(_("motif de la pause"), max_length=200, blank=True)
-    pause_until = models.DateField(_("pause jusqu’au"), null=True, blank=True)
+    pause_reason = models.CharField(_("motif de la pause"), max_length=200, blank=True, validators=[validate_one_line])
+    pause_until = models.DateField(_("pause jusqu’au"), null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,9 +96,9 @@ class Invoice(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invoices")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
-    number = models.CharField(_("numéro"), max_length=50)
-    issue_date = models.DateField(_("date de facture"))
-    due_date = models.DateField(_("échéance"))
+    number = models.CharField(_("numéro"), max_length=50, validators=[validate_one_line])
+    issue_date = models.DateField(_("date de facture"), validators=[validate_date_in_range])
+    due_date = models.DateField(_("échéance"), validators=[validate_date_in_range])
     total_excl_tax = models.DecimalField(_("total HT"), max_digits=12, decimal_places=2, validators=POSITIVE)
     vat_amount = models.DecimalField(
         _("TVA"), max_digits=12, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
@@ -104,10 +108,16 @@ class Invoice(models.Model):
     pdf = models.FileField(_("facture PDF"), upload_to=invoice_pdf_path, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
-    cancel_reason = models.CharField(_("motif d’annulation"), max_length=200, blank=True)
+    cancel_reason = models.CharField(
+        _("motif d’annulation"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     disputed = models.BooleanField(_("contestée"), default=False)
-    dispute_reason = models.CharField(_("motif de la contestation"), max_length=200, blank=True)
-    reminders_paused_until = models.DateField(_("relances en pause jusqu’au"), null=True, blank=True)
+    dispute_reason = models.CharField(
+        _("motif de la contestation"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    reminders_paused_until = models.DateField(
+        _("relances en pause jusqu’au"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     # Set when a saved or sent reminder first quotes the invoice (ledger.services.mark_quoted,
     # under the invoice's row lock): from then on its amounts and dates are frozen, so that the
     # reminder stays true to it.
@@ -174,10 +184,10 @@ class Payment(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="payments")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
-    date = models.DateField(_("date du règlement"))
+    date = models.DateField(_("date du règlement"), validators=[validate_date_in_range])
     amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2, validators=POSITIVE)
     method = models.CharField(_("moyen de paiement"), max_length=20, choices=Method.choices, default=Method.TRANSFER)
-    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    reference = models.CharField(_("référence"), max_length=100, blank=True, validators=[validate_one_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,10 +201,10 @@ class Payment(models.Model):
 class CreditNote(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="credit_notes")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
-    number = models.CharField(_("numéro d’avoir"), max_length=50)
-    date = models.DateField(_("date"))
+    number = models.CharField(_("numéro d’avoir"), max_length=50, validators=[validate_one_line])
+    date = models.DateField(_("date"), validators=[validate_date_in_range])
     amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2, validators=POSITIVE)
-    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    reason = models.CharField(_("motif"), max_length=200, blank=True, validators=[validate_one_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,7 +26,9 @@ from accounts.models import Business, User
 from core.audit import jsonable, record
 from core.errors import Conflict, NotFound
 from core.formats import money as _euros
+from core.text import check_one_line
 from law.terms import due_date_for
+from ledger import rules
 from ledger.models import ZERO, Client, CreditNote, Invoice, Payment
 from ledger.validators import validate_invoice_pdf
 
@@ -76,6 +78,7 @@ def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 
 def create_client(*, business: Business, actor: User | None, **data: Any) -> Client:
+    rules.check_client_data(data)
     client = Client(business=business, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
     _full_clean(client, exclude=["business"])
     _check_pause(client)
@@ -89,6 +92,7 @@ def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
     with transaction.atomic():
         client = _locked_client(client)
+        rules.check_client_data(data, client)
         before = {field: getattr(client, field) for field in CLIENT_FIELDS}
         changes = _diff(client, data)
         for field, value in data.items():
@@ -199,6 +203,7 @@ def _check_invoice(invoice: Invoice) -> None:
 
 def create_invoice(*, business: Business, actor: User | None, **data: Any) -> Invoice:
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    data = rules.checked_invoice_data(business, data)
     _check_pdf(data)
     if data.get("vat_amount") is None:
         data["vat_amount"] = ZERO
@@ -233,6 +238,7 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
 
 def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invoice:
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
+    data = rules.checked_invoice_data(invoice.business, data, invoice)
     _check_pdf(data)
     try:
         with transaction.atomic():
@@ -294,6 +300,7 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
 
 
 def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invoice:
+    check_one_line(cancel_reason=reason)
     with transaction.atomic():
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
@@ -332,10 +339,11 @@ def record_payment(
     invoice: Invoice,
     actor: User | None,
     date: dt.date,
-    amount: Decimal,
+    amount: Decimal | str,
     method: str = Payment.Method.TRANSFER,
     reference: str = "",
 ) -> Payment:
+    amount = rules.checked_payment_amount(date=date, amount=amount)
     payment = Payment(
         business=invoice.business, invoice=invoice, date=date, amount=amount, method=method, reference=reference
     )
@@ -391,8 +399,9 @@ def delete_payment(*, payment: Payment, actor: User | None) -> None:
 
 
 def record_credit_note(
-    *, invoice: Invoice, actor: User | None, number: str, date: dt.date, amount: Decimal, reason: str = ""
+    *, invoice: Invoice, actor: User | None, number: str, date: dt.date, amount: Decimal | str, reason: str = ""
 ) -> CreditNote:
+    amount = rules.checked_credit_note_amount(date=date, amount=amount)
     note = CreditNote(
         business=invoice.business, invoice=invoice, number=number, date=date, amount=amount, reason=reason
     )

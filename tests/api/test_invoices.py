@@ -19,6 +19,15 @@ from tests.factories import make_client, make_invoice
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def business(business: Business) -> Business:
+    """Subject to VAT, since the payloads carry VAT (a business in VAT franchise cannot: tests/rules)."""
+    business.vat_status = Business.VatStatus.VAT
+    business.vat_number = "FR40123456824"
+    business.save()
+    return business
+
+
 def invoice_payload(client_id: int, **fields: Any) -> dict[str, Any]:
     return {
         "client_id": client_id,
