@@ -89,8 +89,8 @@ def test_a_fully_credited_or_cancelled_invoice_owes_nothing(business: Business) 
     services.record_credit_note(
         invoice=credited, actor=None, number="AV-2", date=day("2025-06-01"), amount=Decimal("1000.00")
     )
-    cancelled = late_invoice(business)
-    services.cancel_invoice(invoice=cancelled, actor=None, reason="Erreur de client")
+    # The service re-reads the invoice under its lock: its answer is the cancelled invoice.
+    cancelled = services.cancel_invoice(invoice=late_invoice(business), actor=None, reason="Erreur de client")
     for invoice in (credited, cancelled):
         result = penalties_for_invoice(invoice, day("2025-08-15"))
         assert (result.interest, result.indemnity, result.outstanding) == (Decimal("0.00"),) * 3
