@@ -144,6 +144,9 @@ class ReminderFacts:
     include_penalties: bool = False
     rates: tuple[Decimal, ...] = ()  # the annual rates applied, in chronological order
     contract_rate: bool = False  # True when `rates` is the business's contract rate
+    # A rate the tables do not know: the interest has no figure (never a guessed one), the
+    # indemnity is still claimed and the texts say that interest runs until payment.
+    interest_unknown: bool = False
     deadline: dt.date | None = None
     previous_reminder_dates: tuple[dt.date, ...] = ()
 
@@ -192,6 +195,7 @@ class InvoiceTable:
     totals: dict[str, str]
     total_due: str = ""  # set when penalties are claimed: principal + penalties
     text_columns: tuple[Column, ...] = ()
+    total_due_label: str = "Total dû, pénalités comprises"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -199,11 +203,14 @@ class InvoiceTable:
             "rows": list(self.rows),
             "totals": self.totals,
             "total_due": self.total_due,
+            "total_due_label": self.total_due_label,
         }
 
 
 def invoice_table(facts: ReminderFacts) -> InvoiceTable:
-    show_interest = facts.include_penalties and (facts.interest > 0 or not facts.client.is_consumer)
+    show_interest = (
+        facts.include_penalties and not facts.interest_unknown and (facts.interest > 0 or not facts.client.is_consumer)
+    )
     show_indemnity = facts.include_penalties and not facts.client.is_consumer
     columns = [
         Column("number", "N° facture", False),
@@ -253,6 +260,7 @@ def invoice_table(facts: ReminderFacts) -> InvoiceTable:
         totals=totals,
         total_due=money(facts.total_due) if show_interest or show_indemnity else "",
         text_columns=tuple(column for column in columns if column.key in keep),
+        total_due_label="Total dû, indemnité comprise" if facts.interest_unknown else InvoiceTable.total_due_label,
     )
 
 
@@ -295,7 +303,7 @@ def rates_text(facts: ReminderFacts) -> str:
 def _rate_phrase(facts: ReminderFacts, *, explain: bool = False) -> str:
     rates = rates_text(facts)
     if not rates:
-        return ""
+        return " au taux convenu ou, à défaut, au taux de la BCE majoré de 10 points" if facts.interest_unknown else ""
     if facts.contract_rate:
         return f" au taux contractuel de {rates} l’an"
     basis = " (taux directeur de la BCE majoré de 10 points)" if explain else ""
@@ -337,6 +345,8 @@ def penalties_sentence(facts: ReminderFacts) -> str:
         return ""
     total = money(facts.total_due)
     if facts.client.is_consumer:
+        if facts.interest_unknown:
+            return "Des intérêts au taux légal courent en outre sur cette somme jusqu’au complet paiement."
         if facts.interest <= 0:
             return ""
         rate = f" de {rates_text(facts)}" if facts.rates else ""
@@ -350,9 +360,15 @@ def penalties_sentence(facts: ReminderFacts) -> str:
     if facts.indemnity > 0:
         per_invoice = " (40\u00a0€ par facture)" if facts.indemnity > INDEMNITY_PER_INVOICE else ""
         parts.append(f"l’indemnité forfaitaire pour frais de recouvrement de {money(facts.indemnity)}{per_invoice}")
+    running = (
+        f"S’y ajoutent des pénalités de retard{_rate_phrase(facts)}, qui courent jusqu’au complet paiement."
+        if facts.interest_unknown
+        else ""
+    )
     if not parts:
-        return ""
-    return f"À cette somme s’ajoutent {' et '.join(parts)}, soit un total dû de {total}."
+        return running
+    verb = "s’ajoutent" if len(parts) > 1 else "s’ajoute"
+    return " ".join(filter(None, [f"À cette somme {verb} {' et '.join(parts)}, soit un total dû de {total}.", running]))
 
 
 def legal_basis_sentence(facts: ReminderFacts) -> str:
@@ -404,7 +420,7 @@ def build_values(facts: ReminderFacts) -> dict[str, Any]:
         "montant_du": money(facts.amount_due),
         "echeance": french_list(_unique(long_date(invoice.due_date) for invoice in facts.invoices)),
         "jours_retard": _days(facts.max_days_late),
-        "penalites": money(facts.interest) if facts.include_penalties else "",
+        "penalites": money(facts.interest) if facts.include_penalties and not facts.interest_unknown else "",
         "indemnite": money(facts.indemnity) if facts.include_penalties and not facts.client.is_consumer else "",
         "total_du": money(facts.total_due),
         "taux": rates_text(facts),
@@ -529,7 +545,7 @@ def _text_table(table: InvoiceTable) -> str:
     lines += [fmt(cells) for cells in grid[1:-1]]
     lines.append(fmt(grid[-1]))
     if table.total_due:
-        lines.append(f"Total dû, pénalités comprises : {table.total_due}")
+        lines.append(f"{table.total_due_label} : {table.total_due}")
     return "\n".join(lines)
 
 
@@ -554,7 +570,7 @@ def html_table(table: InvoiceTable) -> str:
     if table.total_due:
         foot += (
             f'<tr><td colspan="{len(table.columns) - 1}" style="{_CELL}font-weight:bold;">'
-            f"Total dû, pénalités comprises</td>"
+            f"{escape(table.total_due_label)}</td>"
             f'<td style="{_CELL}text-align:right;white-space:nowrap;font-weight:bold;">{escape(table.total_due)}</td></tr>'
         )
     return (
