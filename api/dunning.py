@@ -102,6 +102,9 @@ class ReminderIn(InputSchema):
 
 
 class ReminderPatch(InputSchema):
+    level: LevelNumber = omittable(
+        description="Changer de niveau reprend les textes et le choix des pénalités du modèle de ce niveau."
+    )
     channel: ChannelName = omittable(
         description="Changer de canal reprend le texte du modèle ; les textes envoyés ensuite s’appliquent au nouveau canal."
     )

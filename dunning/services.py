@@ -110,23 +110,39 @@ def update_template(*, template: ReminderTemplate, actor: User | None, **data: A
 # Drafts
 
 
+class FormalNoticeAlreadySent(Conflict):
+    """No next level: the invoices had their formal notice. The user picks a level, or hands
+    them to a collection agency."""
+
+
+def _highest_level(invoices: Iterable[Invoice]) -> int:
+    """The highest level saved or sent for any of these invoices; deactivated reminders count
+    (they were sent), drafts do not."""
+    return int(
+        Reminder.objects.frozen().filter(lines__invoice__in=list(invoices)).aggregate(level=Max("level"))["level"] or 0
+    )
+
+
 def next_level(invoices: Iterable[Invoice]) -> int:
     """1 + the highest level saved or sent for any of these invoices (PRODUCT.md §4).
 
-    Deactivated reminders count (they were sent); drafts do not. Raises `Conflict` when a
-    formal notice was already sent: what follows is a collection case, not a fourth letter.
+    Raises `FormalNoticeAlreadySent` when a formal notice was already sent: what follows is a
+    collection case, or a level the user chooses, never a fourth letter picked for them.
     """
-    highest = (
-        Reminder.objects.frozen().filter(lines__invoice__in=list(invoices)).aggregate(level=Max("level"))["level"] or 0
-    )
+    highest = _highest_level(invoices)
     if highest >= Level.FORMAL_NOTICE:
-        raise Conflict(
+        raise FormalNoticeAlreadySent(
             _(
                 "Ces factures ont déjà fait l’objet d’une mise en demeure : passez à la mise en recouvrement, "
                 "ou choisissez explicitement le niveau de la relance."
             )
         )
-    return int(highest) + 1
+    return highest + 1
+
+
+def suggested_level(invoices: Iterable[Invoice]) -> int:
+    """The level the editor suggests: the next one, or another formal notice after one."""
+    return min(_highest_level(invoices) + 1, int(Level.FORMAL_NOTICE))
 
 
 def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any]) -> list[Invoice]:
@@ -160,7 +176,7 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
     return invoices
 
 
-def _parse_level(level: Any) -> int | None:
+def parse_level(level: Any) -> int | None:
     if level in (None, ""):
         return None
     try:
@@ -202,7 +218,7 @@ def create_reminder(
     """A draft for invoices of one client, at the next level, prefilled from that level's template."""
     invoices = _open_invoices_of_one_client(business, invoice_ids)
     client = invoices[0].client
-    chosen_level = _parse_level(level) or next_level(invoices)
+    chosen_level = parse_level(level) or next_level(invoices)
     chosen_channel = _parse_channel(channel) or (Channel.EMAIL if client.email else Channel.LETTER)
     template = template_for(business, chosen_level)
     with transaction.atomic():
@@ -241,6 +257,18 @@ def _require_draft(reminder: Reminder) -> None:
         raise Conflict(FROZEN_MESSAGE)
 
 
+def _switch_level(reminder: Reminder, level: int) -> None:
+    """The texts and the penalty choice of the new level's template, for the channel in force:
+    the user confirmed that their edits go."""
+    if level == reminder.level:
+        return
+    template = template_for(reminder.business, level)
+    for field, text in _texts_for(template, reminder.channel).items():
+        setattr(reminder, field, text)
+    reminder.include_penalties = template.include_penalties
+    reminder.level = level
+
+
 def _switch_channel(reminder: Reminder, channel: str) -> None:
     """Keep what the user wrote for the letter; the e-mail texts come from the template."""
     if channel == reminder.channel:
@@ -267,14 +295,17 @@ def update_draft(
     letter_body: str | None = None,
     include_penalties: bool | None = None,
     attach_invoice_pdfs: bool | None = None,
+    level: Any = None,
     texts_for_current_channel: bool = False,
 ) -> Reminder:
     """Edit a draft. `None` leaves a field as it is.
 
-    A channel change happens first and the texts given apply to the new channel (the API's
-    reading), unless `texts_for_current_channel`: the editor posts the texts it showed, those
-    of the channel in force, and then switches.
+    A level change comes first: it reloads that level's template texts (and its penalty
+    choice) for the channel in force. A channel change follows and the texts given apply to
+    the new channel (the API's reading), unless `texts_for_current_channel`: the editor posts
+    the texts it showed, those of the channel in force, and then switches.
     """
+    new_level = parse_level(level)
     new_channel = _parse_channel(channel)
     given = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
     texts = {field: value for field, value in given.items() if value is not None}
@@ -283,6 +314,9 @@ def update_draft(
         reminder = _locked(reminder)
         _require_draft(reminder)
         before = {f: getattr(reminder, f) for f in ["channel", "subject", "body", "letter_subject", "letter_body"]}
+        level_before = reminder.level
+        if new_level:
+            _switch_level(reminder, new_level)
         if new_channel and not texts_for_current_channel:
             _switch_channel(reminder, new_channel)
         for field, value in texts.items():
@@ -307,6 +341,8 @@ def update_draft(
         }
         if before["channel"] != reminder.channel:
             changes["channel"] = [before["channel"], reminder.channel]
+        if level_before != reminder.level:
+            changes["level"] = [level_before, reminder.level]
         if invoice_ids is not None:
             invoices = _open_invoices_of_one_client(reminder.business, invoice_ids)
             if invoices[0].client_id != reminder.client_id:

@@ -87,14 +87,26 @@ def _conflict_redirect(
 def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "Relancer" button of a list: a draft, then the editor. Errors go back where the user was."""
     business = _business(request)
+    invoice_ids = request.POST.getlist("invoice_ids")
     try:
         reminder = services.create_reminder(
             business=business,
             actor=request.user,
-            invoice_ids=request.POST.getlist("invoice_ids"),
+            invoice_ids=invoice_ids,
             level=request.POST.get("level") or None,
             channel=request.POST.get("channel") or None,
         )
+    except services.FormalNoticeAlreadySent:
+        # Not an error: the user picks the level of the new reminder (or goes to collection).
+        context = {
+            "nav": "late",
+            "invoice_ids": invoice_ids,
+            "invoices": Invoice.objects.filter(business=business, pk__in=invoice_ids).order_by("due_date", "number"),
+            "levels": Level.choices,
+            "current_level": Level.FORMAL_NOTICE,
+            "suggested_level": Level.FORMAL_NOTICE,
+        }
+        return render(request, "dunning/reminder_choose_level.html", context)
     except (ValidationError, Conflict) as error:
         if isinstance(error, ValidationError):
             for message_list in error.message_dict.values():
@@ -168,8 +180,43 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "rendered": rendered,
         "placeholders": PLACEHOLDERS,
         "paused": reminder.client.is_paused_on(timezone.localdate()),
+        "levels": Level.choices,
+        "current_level": reminder.level,
+        "suggested_level": services.suggested_level(reminder.invoices.all()),
     }
     return render(request, "dunning/reminder_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_level(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change a draft's level. Its texts are replaced by the level's template, so the user
+    confirms first: a page asks (without JS), or the form's confirmation dialog adds
+    `confirmed` (with JS)."""
+    reminder = get_reminder_for(request.user, pk)
+    if not reminder.is_draft:
+        messages.info(request, services.FROZEN_MESSAGE)
+        return redirect("dunning:reminder_detail", pk=reminder.pk)
+    try:
+        level = services.parse_level(request.POST.get("level")) or reminder.level
+        if level != reminder.level and request.POST.get("confirmed") != "1":
+            context = {"nav": "late", "reminder": reminder, "level": level, "label": Level(level).label}
+            return render(request, "dunning/reminder_level_confirm.html", context)
+        services.update_draft(reminder=reminder, actor=request.user, level=level)
+    except ValidationError as error:
+        for message_list in error.message_dict.values():
+            for message in message_list:
+                messages.error(request, message)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    else:
+        if level != reminder.level:
+            messages.success(
+                request,
+                _("Niveau changé : la relance reprend le texte du modèle « %(label)s ». Relisez-le avant l’aperçu.")
+                % {"label": Level(level).label},
+            )
+    return redirect("dunning:reminder_edit", pk=reminder.pk)
 
 
 @login_required
