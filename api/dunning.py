@@ -117,6 +117,16 @@ class ReminderPatch(InputSchema):
     invoice_ids: list[ObjectId] = omittable(min_length=1, max_length=MAX_INVOICES)
 
 
+class FreezeIn(InputSchema):
+    confirm_dispute_or_pause: bool = Field(
+        False,
+        description=(
+            "Obligatoire (true) quand une facture est contestée ou que les relances du client ou d’une facture "
+            "sont en pause : sinon 422 nommant le motif."
+        ),
+    )
+
+
 class RegisteredLetterIn(InputSchema):
     number: str = Field(max_length=max_length(Reminder, "registered_number"), description="N° du recommandé.")
     receipt_date: IsoDate | None = Field(None, description="Date de réception de l’accusé.")
@@ -229,8 +239,12 @@ def delete_reminder(request: HttpRequest, id: Id) -> Any:
     summary="Enregistrer (figer) une relance",
     description="Pour l’imprimer ou l’envoyer par courrier : le texte, les montants et le PDF sont figés.",
 )
-def save_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.save_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
+    reminder = services.save_reminder(
+        reminder=get_reminder_for(_actor(request), id),
+        actor=_actor(request),
+        confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
+    )
     return _fresh(reminder)
 
 
@@ -244,8 +258,12 @@ def save_reminder(request: HttpRequest, id: Id) -> Any:
         "422 quand le client n’a pas d’adresse e-mail."
     ),
 )
-def send_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.send_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
+    reminder = services.send_reminder(
+        reminder=get_reminder_for(_actor(request), id),
+        actor=_actor(request),
+        confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
+    )
     return _fresh(reminder)
 
 

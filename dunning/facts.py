@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Business
+from core.formats import short_date
 from dunning import queries
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
 from dunning.letter import LetterData, render_letter_pdf
@@ -252,6 +253,49 @@ def _invoice_lines(reminder: Reminder, on: dt.date) -> tuple[list[InvoiceLine], 
             )
         )
     return lines, errors, warnings, rates
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A reason not to remind without a second thought; `text` names it and completes
+    "malgré …" in the confirmation the user ticks."""
+
+    kind: str  # "dispute" or "pause"
+    text: str
+
+
+def reminder_holds(reminder: Reminder, on: dt.date) -> list[Hold]:
+    """A disputed invoice, a pause of the client's or of an invoice's reminders in force on `on`."""
+    holds = []
+    client = reminder.client
+    if client.is_paused_on(on):
+        until = _(" jusqu’au %(day)s") % {"day": short_date(client.pause_until)} if client.pause_until else ""
+        holds.append(
+            Hold(
+                "pause",
+                _("la pause des relances de %(client)s%(until)s : %(reason)s")
+                % {"client": client.name, "until": until, "reason": client.pause_reason},
+            )
+        )
+    for invoice in reminder.invoices.order_by("due_date", "number"):
+        if invoice.disputed:
+            reason = f" : {invoice.dispute_reason}" if invoice.dispute_reason else ""
+            holds.append(
+                Hold(
+                    "dispute",
+                    _("la contestation de la facture n°\u00a0%(number)s%(reason)s")
+                    % {"number": invoice.number, "reason": reason},
+                )
+            )
+        if invoice.reminders_paused_until is not None and on <= invoice.reminders_paused_until:
+            holds.append(
+                Hold(
+                    "pause",
+                    _("la pause des relances de la facture n°\u00a0%(number)s jusqu’au %(day)s")
+                    % {"number": invoice.number, "day": short_date(invoice.reminders_paused_until)},
+                )
+            )
+    return holds
 
 
 def _logo(business: Business) -> tuple[str, str]:

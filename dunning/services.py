@@ -32,7 +32,7 @@ from dunning import facts as facts_module
 from dunning import queries
 from dunning.defaults import default_templates
 from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
-from dunning.placeholders import template_errors
+from dunning.placeholders import french_list, template_errors
 from ledger import services as ledger_services
 from ledger.models import Invoice
 
@@ -441,23 +441,52 @@ def _check_freezable(reminder: Reminder) -> None:
     )
 
 
-def save_reminder(*, reminder: Reminder, actor: User | None, now: dt.datetime | None = None) -> Reminder:
+def _check_holds(reminder: Reminder, on: dt.date, confirmed: bool) -> list[str]:
+    """A disputed or paused invoice or client is reminded only on an explicit confirmation;
+    the reasons confirmed are returned for the audit trail."""
+    holds = [hold.text for hold in facts_module.reminder_holds(reminder, on)]
+    if holds and not confirmed:
+        raise ValidationError(
+            {
+                "confirm_dispute_or_pause": _(
+                    "Cette relance concerne %(reasons)s. Cochez la confirmation pour l’enregistrer ou l’envoyer quand même."
+                )
+                % {"reasons": french_list(holds).rstrip(".")}
+            }
+        )
+    return holds
+
+
+def save_reminder(
+    *,
+    reminder: Reminder,
+    actor: User | None,
+    now: dt.datetime | None = None,
+    confirm_dispute_or_pause: bool = False,
+) -> Reminder:
     """Freeze the draft for printing and postal mail (or fax, or by hand).
 
     `now` is the moment of saving; only the demo data passes one, to build a past history
-    whose letters are dated (and their penalties computed) as of that day."""
+    whose letters are dated (and their penalties computed) as of that day.
+    `confirm_dispute_or_pause`: the user confirmed a reminder about a disputed or paused
+    invoice or client (refused without it)."""
+    moment = now or timezone.now()
     with transaction.atomic():
         reminder = _locked(reminder)
         _check_freezable(reminder)
-        _freeze(reminder, Reminder.Status.SAVED, now or timezone.now())
+        holds = _check_holds(reminder, timezone.localdate(moment), confirm_dispute_or_pause)
+        _freeze(reminder, Reminder.Status.SAVED, moment)
         reminder.save()
+        changes: dict[str, Any] = {"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256}
+        if holds:
+            changes["confirmed_despite"] = holds
         record(
             business=reminder.business,
             actor=actor,
             action="saved",
             obj=reminder,
             client=reminder.client,
-            changes={"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256},
+            changes=changes,
         )
     return reminder
 
@@ -473,10 +502,11 @@ def _enqueue_send(reminder_id: int) -> None:
     transaction.on_commit(lambda: send_reminder_email.enqueue(reminder_id))
 
 
-def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+def send_reminder(*, reminder: Reminder, actor: User | None, confirm_dispute_or_pause: bool = False) -> Reminder:
     """Freeze the draft and send it by e-mail after commit (status `sending` until the server answers).
 
-    The Message-ID is chosen now and kept: a retry carries the same one.
+    The Message-ID is chosen now and kept: a retry carries the same one. A disputed or paused
+    invoice or client needs `confirm_dispute_or_pause`, as for saving.
     """
     with transaction.atomic():
         reminder = _locked(reminder)
@@ -487,6 +517,7 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
             # Switching here would send a text nobody has read: the user switches in the editor.
             raise ValidationError({"channel": LETTER_CHANNEL_MESSAGE})
         _check_freezable(reminder)
+        holds = _check_holds(reminder, timezone.localdate(), confirm_dispute_or_pause)
         reminder.recipient_email = reminder.client.email
         reminder.message_id = _message_id()
         _freeze(reminder, Reminder.Status.SENDING, timezone.now())
@@ -502,6 +533,7 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
                 "to": reminder.recipient_email,
                 "message_id": reminder.message_id,
                 "pdf_sha256": reminder.pdf_sha256,
+                **({"confirmed_despite": holds} if holds else {}),
             },
         )
         _enqueue_send(reminder.pk)

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
 from core.errors import Conflict
+from core.redirects import safe_next
 from dunning import facts, services
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
@@ -42,6 +44,7 @@ from ledger.lookups import get_client_for, get_invoice_for
 from ledger.models import Invoice
 
 HISTORY_PAGE_SIZE = 25
+HOLD_FIELD = "confirm_dispute_or_pause"
 FREEZE_CONFIRM = gettext_lazy(
     "Une fois envoyée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
 )
@@ -105,6 +108,7 @@ def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "current_level": Level.FORMAL_NOTICE,
             "suggested_level": Level.FORMAL_NOTICE,
+            "back": safe_next(request),
         }
         return render(request, "dunning/reminder_choose_level.html", context)
     except (ValidationError, Conflict) as error:
@@ -120,7 +124,18 @@ def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         ):
             return redirect(referer)
         return redirect("pages:late_payments")
-    return redirect("dunning:reminder_edit", pk=reminder.pk)
+    return redirect(reverse("dunning:reminder_edit", args=[reminder.pk]) + _next_query(safe_next(request)))
+
+
+def _next_query(back: str) -> str:
+    """`?next=…`: the page the user came from (a bucket) follows them through editor and
+    summary, so that deleting the draft brings them back there."""
+    return f"?next={quote(back)}" if back else ""
+
+
+def _invoices_without_pdf(reminder: Reminder) -> list[Invoice]:
+    """The reminder's invoices that "Joindre les factures d'origine" cannot attach."""
+    return [invoice for invoice in reminder.invoices.order_by("due_date", "number") if not invoice.pdf]
 
 
 def _open_invoices_of(reminder: Reminder) -> list[Invoice]:
@@ -141,6 +156,7 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("dunning:reminder_detail", pk=reminder.pk)
     open_invoices = _open_invoices_of(reminder)
     old_channel = reminder.channel
+    back = safe_next(request)
     status = 200
     if request.method == "POST":
         form = ReminderEditForm(request.POST, reminder=reminder, open_invoices=open_invoices)
@@ -166,9 +182,8 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return _conflict_redirect(request, reminder, error)
             else:
                 if data["channel"] != old_channel:
-                    messages.info(request, _("Canal changé : vérifiez le texte avant l’envoi."))
-                    return redirect("dunning:reminder_edit", pk=reminder.pk)
-                return redirect("dunning:reminder_detail", pk=reminder.pk)
+                    messages.info(request, _("Canal changé : relisez la relance avant de l’envoyer."))
+                return redirect(reverse("dunning:reminder_detail", args=[reminder.pk]) + _next_query(back))
         status = 422
     else:
         form = ReminderEditForm(reminder=reminder, open_invoices=open_invoices)
@@ -179,10 +194,13 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "rendered": rendered,
         "placeholders": PLACEHOLDERS,
-        "paused": reminder.client.is_paused_on(timezone.localdate()),
+        "holds": facts.reminder_holds(reminder, timezone.localdate()),
+        "missing_pdfs": _invoices_without_pdf(reminder) if reminder.channel == Channel.EMAIL else [],
         "levels": Level.choices,
         "current_level": reminder.level,
         "suggested_level": services.suggested_level(reminder.invoices.all()),
+        "back": back,
+        "next_query": _next_query(back),
     }
     return render(request, "dunning/reminder_edit.html", context, status=status)
 
@@ -200,7 +218,14 @@ def reminder_level(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         level = services.parse_level(request.POST.get("level")) or reminder.level
         if level != reminder.level and request.POST.get("confirmed") != "1":
-            context = {"nav": "late", "reminder": reminder, "level": level, "label": Level(level).label}
+            context = {
+                "nav": "late",
+                "reminder": reminder,
+                "level": level,
+                "label": Level(level).label,
+                "back": safe_next(request),
+                "next_query": _next_query(safe_next(request)),
+            }
             return render(request, "dunning/reminder_level_confirm.html", context)
         services.update_draft(reminder=reminder, actor=request.user, level=level)
     except ValidationError as error:
@@ -216,7 +241,7 @@ def reminder_level(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 _("Niveau changé : la relance reprend le texte du modèle « %(label)s ». Relisez-le avant l’aperçu.")
                 % {"label": Level(level).label},
             )
-    return redirect("dunning:reminder_edit", pk=reminder.pk)
+    return redirect(reverse("dunning:reminder_edit", args=[reminder.pk]) + _next_query(safe_next(request)))
 
 
 @login_required
@@ -228,20 +253,30 @@ def reminder_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(request, _("Brouillon supprimé."))
-    return redirect("pages:late_payments")
+    return redirect(safe_next(request) or reverse("pages:late_payments"))
 
 
 # The summary ("Aperçu") and what can be done from it
 
 
-def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    reminder: Reminder, registered_form: RegisteredLetterForm | None = None, hold_error: str = "", back: str = ""
+) -> dict[str, Any]:
     rendered = facts.rendering(reminder)
     return {
+        "back": back,
+        "next_query": _next_query(back),
         "nav": "history" if reminder.is_frozen else "late",
         "reminder": reminder,
         "rendered": rendered,
         "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
-        "paused": reminder.is_draft and reminder.client.is_paused_on(timezone.localdate()),
+        "holds": facts.reminder_holds(reminder, timezone.localdate()) if reminder.is_draft else [],
+        "missing_pdfs": (
+            _invoices_without_pdf(reminder)
+            if reminder.is_draft and reminder.channel == Channel.EMAIL and reminder.attach_invoice_pdfs
+            else []
+        ),
+        "hold_error": hold_error,
         "send_confirm": FREEZE_CONFIRM,
         "save_confirm": SAVE_CONFIRM,
         "no_email_message": services.NO_EMAIL_MESSAGE,
@@ -254,7 +289,7 @@ def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | 
 @require_http_methods(["GET"])
 def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
-    return render(request, "dunning/reminder_detail.html", _detail_context(reminder))
+    return render(request, "dunning/reminder_detail.html", _detail_context(reminder, back=safe_next(request)))
 
 
 @login_required
@@ -262,9 +297,11 @@ def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def reminder_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.save_reminder(reminder=reminder, actor=request.user)
+        reminder = services.save_reminder(
+            reminder=reminder, actor=request.user, confirm_dispute_or_pause=_hold_confirmed(request)
+        )
     except (Conflict, ValidationError) as error:
-        return _conflict_redirect(request, reminder, error)
+        return _freeze_refused(request, reminder, error)
     messages.success(
         request,
         _("Relance %(reference)s enregistrée : vous pouvez l’imprimer ou la télécharger.")
@@ -278,10 +315,26 @@ def reminder_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def reminder_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.send_reminder(reminder=reminder, actor=request.user)
+        reminder = services.send_reminder(
+            reminder=reminder, actor=request.user, confirm_dispute_or_pause=_hold_confirmed(request)
+        )
     except (Conflict, ValidationError) as error:
-        return _conflict_redirect(request, reminder, error)
+        return _freeze_refused(request, reminder, error)
     return _after_send(request, reminder)
+
+
+def _hold_confirmed(request: AuthenticatedHttpRequest) -> bool:
+    return request.POST.get(HOLD_FIELD) == "on"
+
+
+def _freeze_refused(
+    request: AuthenticatedHttpRequest, reminder: Reminder, error: Conflict | ValidationError
+) -> HttpResponse:
+    """A missing confirmation shows at its checkbox (422); anything else goes back to the summary."""
+    if isinstance(error, ValidationError) and HOLD_FIELD in error.message_dict:
+        context = _detail_context(reminder, hold_error=error.message_dict[HOLD_FIELD][0])
+        return render(request, "dunning/reminder_detail.html", context, status=422)
+    return _conflict_redirect(request, reminder, error)
 
 
 def _after_send(request: AuthenticatedHttpRequest, reminder: Reminder) -> HttpResponse:

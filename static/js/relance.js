@@ -6,7 +6,10 @@
   // data-confirm-field="name", the answer is sent as name=1: without JS, the server asks itself.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    // A button that posts another action (formaction) asks its own question.
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (!question) {
       return;
     }
