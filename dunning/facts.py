@@ -119,8 +119,8 @@ class Rendered:
         return self.letter.subject
 
     @property
-    def letter_blocks(self) -> list[dict[str, str]]:
-        return self.letter.body_blocks()
+    def letter_blocks(self) -> list[dict[str, Any]]:
+        return self.letter.print_blocks()
 
     @property
     def computed_interest(self) -> Decimal:

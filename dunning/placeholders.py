@@ -279,15 +279,6 @@ def format_iban(iban: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
-def format_siret(siret: str) -> str:
-    digits = re.sub(r"\D", "", siret)
-    if len(digits) == 14:
-        return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
-    if len(digits) == 9:
-        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-    return siret
-
-
 def _days(count: int) -> str:
     return f"{count}\u00a0jour" if count == 1 else f"{count}\u00a0jours"
 
