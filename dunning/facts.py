@@ -283,7 +283,7 @@ def reminder_holds(reminder: Reminder, on: dt.date) -> list[Hold]:
             holds.append(
                 Hold(
                     "dispute",
-                    _("la contestation de la facture n°\u00a0%(number)s%(reason)s")
+                    _("la contestation de la facture n° %(number)s%(reason)s")
                     % {"number": invoice.number, "reason": reason},
                 )
             )
@@ -291,7 +291,7 @@ def reminder_holds(reminder: Reminder, on: dt.date) -> list[Hold]:
             holds.append(
                 Hold(
                     "pause",
-                    _("la pause des relances de la facture n°\u00a0%(number)s jusqu’au %(day)s")
+                    _("la pause des relances de la facture n° %(number)s jusqu’au %(day)s")
                     % {"number": invoice.number, "day": short_date(invoice.reminders_paused_until)},
                 )
             )

@@ -53,7 +53,7 @@ def test_editor_and_summary_name_the_dispute(owner_client, disputed_draft):
     summary = owner_client.get(reverse("dunning:reminder_detail", args=[disputed_draft.pk])).content.decode()
     assert REASON in summary
     assert f'name="{CONFIRM}"' in summary
-    assert f"Je confirme cette relance malgré la contestation de la facture n°\u00a0F-2026-041 : {REASON}" in summary
+    assert f"Je confirme cette relance malgré la contestation de la facture n° F-2026-041 : {REASON}" in summary
 
 
 def test_service_refuses_to_save_or_send_without_the_confirmation(owner, disputed_draft):

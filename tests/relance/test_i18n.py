@@ -250,3 +250,15 @@ def test_every_plural_has_its_french_forms_where_zero_is_singular() -> None:
         assert forms[0] == msgid
         assert french.ngettext(msgid, forms[1], 0) == french.ngettext(msgid, forms[1], 1) == msgid
         assert french.ngettext(msgid, forms[1], 2) == forms[1] != msgid
+
+
+def test_reminder_editor_is_english_about_levels_and_unknown_rates(
+    owner: User, business: Business, late_invoice: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    draft = dunning_services.create_reminder(business=business, actor=owner, invoice_ids=[late_invoice.pk], level=2)
+    response = english(owner).get(reverse("dunning:reminder_edit", args=[draft.pk]))
+    assert "(suggested)" in response.text
+    assert "Change the level" in response.text
+    assert "Late-payment interest without a figure." in response.text
+    assert "Relance does not know the ECB rate for the" in response.text
