@@ -113,3 +113,22 @@ def test_deleting_the_draft_goes_back_to_the_bucket(
     expect(page.locator(".message-success")).to_have_text("Brouillon supprimé.")
     assert page.url == bucket
     assert not Reminder.objects.filter(client=invoice.client).exists()
+
+
+@pytest.mark.browser
+def test_bucket_listing_shows_its_relancer_buttons_without_scrolling_at_1280_px(
+    signed_in_page: Page, invoice: Invoice, user: User
+) -> None:
+    business = user.business
+    assert business is not None
+    paused = make_client(
+        business, name="Garage Fontaine Automobiles", reminders_paused=True, pause_reason="Échéancier accordé"
+    )
+    make_invoice(business, paused, amount="1234.50", issue_date=invoice.issue_date, number="F-2026-0322")
+    Reminder.objects.all().delete()
+    page = signed_in_page
+    page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+    page.goto("/retards/31-60/")
+    expect(page.get_by_text("Relances en pause")).to_be_visible()
+    wrap = page.locator("#results .table-wrap")
+    assert wrap.evaluate("element => element.scrollWidth - element.clientWidth") <= 0
