@@ -98,6 +98,9 @@ class ReminderIn(InputSchema):
 
 
 class ReminderPatch(InputSchema):
+    level: LevelNumber = omittable(
+        description="Changer de niveau reprend les textes et le choix des pénalités du modèle de ce niveau."
+    )
     channel: ChannelName = omittable(
         description="Changer de canal reprend le texte du modèle ; les textes envoyés ensuite s’appliquent au nouveau canal."
     )
@@ -108,6 +111,16 @@ class ReminderPatch(InputSchema):
     include_penalties: bool = omittable()
     attach_invoice_pdfs: bool = omittable()
     invoice_ids: list[ObjectId] = omittable(min_length=1, max_length=MAX_INVOICES)
+
+
+class FreezeIn(InputSchema):
+    confirm_dispute_or_pause: bool = Field(
+        False,
+        description=(
+            "Obligatoire (true) quand une facture est contestée ou que les relances du client ou d’une facture "
+            "sont en pause : sinon 422 nommant le motif."
+        ),
+    )
 
 
 class RegisteredLetterIn(InputSchema):
@@ -223,8 +236,12 @@ def delete_reminder(request: HttpRequest, id: Id) -> Any:
     summary="Enregistrer (figer) une relance",
     description="Pour l’imprimer ou l’envoyer par courrier : le texte, les montants et le PDF sont figés.",
 )
-def save_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.save_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
+    reminder = services.save_reminder(
+        reminder=get_reminder_for(_actor(request), id),
+        actor=_actor(request),
+        confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
+    )
     return _fresh(reminder)
 
 
@@ -238,8 +255,12 @@ def save_reminder(request: HttpRequest, id: Id) -> Any:
         "422 quand le client n’a pas d’adresse e-mail."
     ),
 )
-def send_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.send_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
+    reminder = services.send_reminder(
+        reminder=get_reminder_for(_actor(request), id),
+        actor=_actor(request),
+        confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
+    )
     return _fresh(reminder)
 
 

@@ -79,3 +79,14 @@ def days_ago(value: dt.date | None, today: dt.date) -> str:
     if delta > 0:
         return f"il y a {delta} jours"
     return f"dans {-delta} jours"
+
+
+def siret(value: str) -> str:
+    """ "84215739800020" → "842 157 398 00020" (SIREN: "842 157 398"), as letters, e-mails and
+    pages all write it; anything else is returned as typed."""
+    digits = "".join(char for char in value if char.isdigit())
+    if len(digits) == 14:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
+    if len(digits) == 9:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return value

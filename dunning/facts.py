@@ -17,17 +17,19 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from accounts.models import Business
+from core.formats import short_date
 from dunning import queries
 from dunning.channels import channel_for
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
 from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
 from dunning.models import Reminder
-from dunning.penalties import penalties_for_invoice
+from dunning.penalties import indemnity_for_invoice, penalties_for_invoice
 from dunning.placeholders import build_values, render_facts, render_html, render_text
-from law.rates import LawError
+from law.rates import ECB_TABLE, LawError, MissingRate
 from ledger.models import Invoice, Payment
 from rates.tables import load_rate_tables
 
@@ -109,8 +111,8 @@ class Rendered:
         return self.letter.subject
 
     @property
-    def letter_blocks(self) -> list[dict[str, str]]:
-        return self.letter.body_blocks()
+    def letter_blocks(self) -> list[dict[str, Any]]:
+        return self.letter.print_blocks()
 
     @property
     def computed_interest(self) -> Decimal:
@@ -180,11 +182,26 @@ def _previous_dates(reminder: Reminder, invoice_ids: list[int]) -> tuple[dt.date
     return tuple(dict.fromkeys(timezone.localdate(moment) for moment in moments if moment is not None))
 
 
+def unknown_interest_reason(error: LawError) -> str:
+    """Why the interest has no figure, for the user: the missing rate is named, and nothing
+    asks them to add it (only Relance's administrator can: the /taux/ page says so)."""
+    if isinstance(error, MissingRate):
+        if error.table == ECB_TABLE:
+            return _("Le taux BCE du %(half_year)s n’est pas encore connu de Relance.") % {
+                "half_year": error.half_year.label
+            }
+        return _("Le taux de l’intérêt légal du %(half_year)s n’est pas encore connu de Relance.") % {
+            "half_year": error.half_year.label
+        }
+    return error.message
+
+
 def _invoice_lines(reminder: Reminder, on: dt.date) -> tuple[list[InvoiceLine], list[str], list[str], list[Decimal]]:
     """The invoices with the penalties the law allows on `on`.
 
-    A rate the tables do not know stops the computation (never an older rate instead): the
-    message is returned and every penalty of the reminder is left out, not some of them.
+    A rate the tables do not know stops the interest computation (never an older rate
+    instead): the reason is returned and the interest of every invoice is left without a
+    figure, not some of them. The 40 € indemnity needs no rate: it stays.
     """
     invoices = list(
         Invoice.objects.filter(reminder_lines__reminder=reminder)
@@ -201,8 +218,9 @@ def _invoice_lines(reminder: Reminder, on: dt.date) -> tuple[list[InvoiceLine], 
         try:
             results[invoice.pk] = penalties_for_invoice(invoice, on, tables)
         except LawError as error:
-            if str(error) not in errors:
-                errors.append(str(error))
+            reason = unknown_interest_reason(error)
+            if reason not in errors:
+                errors.append(reason)
     lines = []
     for invoice in invoices:
         result = None if errors else results.get(invoice.pk)
@@ -220,13 +238,56 @@ def _invoice_lines(reminder: Reminder, on: dt.date) -> tuple[list[InvoiceLine], 
                     amount_due=invoice.amount_due,
                     days_late=invoice.days_late_on(on),
                     interest=result.interest if result else ZERO,
-                    indemnity=result.indemnity if result else ZERO,
+                    indemnity=result.indemnity if result else indemnity_for_invoice(invoice, on),
                 ),
                 segments=[segment.as_json() for segment in result.segments] if result else [],
                 invoice_id=invoice.pk,
             )
         )
     return lines, errors, warnings, rates
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A reason not to remind without a second thought; `text` names it and completes
+    "malgré …" in the confirmation the user ticks."""
+
+    kind: str  # "dispute" or "pause"
+    text: str
+
+
+def reminder_holds(reminder: Reminder, on: dt.date) -> list[Hold]:
+    """A disputed invoice, a pause of the client's or of an invoice's reminders in force on `on`."""
+    holds = []
+    client = reminder.client
+    if client.is_paused_on(on):
+        until = _(" jusqu’au %(day)s") % {"day": short_date(client.pause_until)} if client.pause_until else ""
+        holds.append(
+            Hold(
+                "pause",
+                _("la pause des relances de %(client)s%(until)s : %(reason)s")
+                % {"client": client.name, "until": until, "reason": client.pause_reason},
+            )
+        )
+    for invoice in reminder.invoices.order_by("due_date", "number"):
+        if invoice.disputed:
+            reason = f" : {invoice.dispute_reason}" if invoice.dispute_reason else ""
+            holds.append(
+                Hold(
+                    "dispute",
+                    _("la contestation de la facture n° %(number)s%(reason)s")
+                    % {"number": invoice.number, "reason": reason},
+                )
+            )
+        if invoice.reminders_paused_until is not None and on <= invoice.reminders_paused_until:
+            holds.append(
+                Hold(
+                    "pause",
+                    _("la pause des relances de la facture n° %(number)s jusqu’au %(day)s")
+                    % {"number": invoice.number, "day": short_date(invoice.reminders_paused_until)},
+                )
+            )
+    return holds
 
 
 def _logo(business: Business) -> tuple[str, str]:
@@ -252,7 +313,8 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
         level=reminder.level,
         reminder_date=on,
         reference=reminder.reference if frozen_at else queries.provisional_reference(reminder),
-        include_penalties=reminder.include_penalties and not errors,
+        include_penalties=reminder.include_penalties,
+        interest_unknown=bool(errors),
         rates=tuple(rates),
         contract_rate=(
             business.penalty_terms == Business.PenaltyTerms.CONTRACT and not client.is_consumer and bool(rates)
@@ -284,7 +346,10 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
             body_text=body_text,
             body_html=body_html,
             attachments=attachment_names(
-                reminder, facts.reference, statement=facts.include_penalties and facts.total_due > facts.amount_due
+                reminder,
+                facts.reference,
+                # A statement of the interest is no statement without its figures.
+                statement=facts.include_penalties and facts.total_due > facts.amount_due and not facts.interest_unknown,
             ),
         )
     return Rendered(

@@ -99,6 +99,9 @@ class ReminderFacts:
     include_penalties: bool = False
     rates: tuple[Decimal, ...] = ()  # the annual rates applied, in chronological order
     contract_rate: bool = False  # True when `rates` is the business's contract rate
+    # A rate the tables do not know: the interest has no figure (never a guessed one), the
+    # indemnity is still claimed and the texts say that interest runs until payment.
+    interest_unknown: bool = False
     deadline: dt.date | None = None
     previous_reminder_dates: tuple[dt.date, ...] = ()
 

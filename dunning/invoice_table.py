@@ -23,6 +23,7 @@ class InvoiceTable:
     totals: dict[str, str]
     total_due: str = ""  # set when penalties are claimed: principal + penalties
     text_columns: tuple[Column, ...] = ()
+    total_due_label: str = "Total dû, pénalités comprises"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -30,11 +31,14 @@ class InvoiceTable:
             "rows": list(self.rows),
             "totals": self.totals,
             "total_due": self.total_due,
+            "total_due_label": self.total_due_label,
         }
 
 
 def invoice_table(facts: ReminderFacts) -> InvoiceTable:
-    show_interest = facts.include_penalties and (facts.interest > 0 or not facts.client.is_consumer)
+    show_interest = (
+        facts.include_penalties and not facts.interest_unknown and (facts.interest > 0 or not facts.client.is_consumer)
+    )
     show_indemnity = facts.include_penalties and not facts.client.is_consumer
     columns = [
         Column("number", "N° facture", False),
@@ -84,6 +88,7 @@ def invoice_table(facts: ReminderFacts) -> InvoiceTable:
         totals=totals,
         total_due=money(facts.total_due) if show_interest or show_indemnity else "",
         text_columns=tuple(column for column in columns if column.key in keep),
+        total_due_label="Total dû, indemnité comprise" if facts.interest_unknown else InvoiceTable.total_due_label,
     )
 
 
@@ -104,7 +109,7 @@ def text_table(table: InvoiceTable) -> str:
     lines += [fmt(cells) for cells in grid[1:-1]]
     lines.append(fmt(grid[-1]))
     if table.total_due:
-        lines.append(f"Total dû, pénalités comprises : {table.total_due}")
+        lines.append(f"{table.total_due_label} : {table.total_due}")
     return "\n".join(lines)
 
 
@@ -122,7 +127,7 @@ def html_table(table: InvoiceTable) -> str:
     if table.total_due:
         foot += (
             f'<tr><td colspan="{len(table.columns) - 1}" style="{_CELL}font-weight:bold;">'
-            f"Total dû, pénalités comprises</td>"
+            f"{escape(table.total_due_label)}</td>"
             f'<td style="{_CELL}text-align:right;white-space:nowrap;font-weight:bold;">{escape(table.total_due)}</td></tr>'
         )
     return (

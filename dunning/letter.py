@@ -8,6 +8,7 @@ markup. Money and dates are formatted here, once, with `core.formats`; the print
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import typst
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from accounts.logos import letter_logo
-from core.formats import long_date, money, percent, short_date
+from core.formats import long_date, money, percent, short_date, siret
 from dunning.channels import CHANNELS
 from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, ReminderFacts
 from dunning.invoice_table import InvoiceTable, invoice_table
 from dunning.placeholders import build_values, render_blocks, render_facts
-from dunning.sentences import format_iban, format_siret
+from dunning.sentences import format_iban
 
 TYPST_DIR = Path(__file__).resolve().parent / "typst"
 # Inter (SIL OFL 1.1), from Debian's fonts-inter: one copy, served to the print view as a
@@ -83,7 +86,7 @@ def _sender(business: BusinessFacts, logo_path: Path | str | None) -> dict[str, 
     lines = list(business.address_lines)
     if business.siret:
         label = "SIREN" if len(business.siret.replace(" ", "")) == 9 else "SIRET"
-        lines.append(f"{label} {format_siret(business.siret)}")
+        lines.append(f"{label} {siret(business.siret)}")
     # Never the uploaded file itself: its small copy, whose pixel count was checked.
     logo = letter_logo(logo_path)
     return {
@@ -104,11 +107,11 @@ def _recipient(client: ClientFacts) -> dict[str, Any]:
 
 def _footer(business: BusinessFacts) -> dict[str, Any]:
     address = ", ".join(business.address_lines)
-    siret = f"SIRET {format_siret(business.siret)}" if business.siret else ""
+    identifier = f"SIRET {siret(business.siret)}" if business.siret else ""
     bank = ""
     if business.iban:
         bank = f"IBAN {format_iban(business.iban)}" + (f"  ·  BIC {business.bic}" if business.bic else "")
-    return {"identity": [business.name, siret, address, business.vat_mention], "bank": bank}
+    return {"identity": [business.name, identifier, address, business.vat_mention], "bank": bank}
 
 
 def _place_date(place: str, day: dt.date) -> str:
@@ -164,6 +167,22 @@ class LetterData:
         blocks = list(self.blocks)
         if not any(block["type"] == "invoices" for block in blocks):
             blocks.insert(min(2, len(blocks)), {"type": "invoices"})
+        return blocks
+
+    def print_blocks(self) -> list[dict[str, Any]]:
+        """`body_blocks` for the print view, each paragraph also as HTML whose invoice numbers
+        are kept on one line: a browser would cut "F-2026-032" after a hyphen."""
+        numbers = sorted({escape(invoice.number) for invoice in self.facts.invoices}, key=len, reverse=True)
+        whole = re.compile("|".join(re.escape(number) for number in numbers)) if numbers else None
+        blocks: list[dict[str, Any]] = []
+        for block in self.body_blocks():
+            if block["type"] == "paragraph":
+                html = str(escape(block["text"]))
+                if whole is not None:
+                    html = whole.sub(lambda match: f'<span class="nowrap">{match.group(0)}</span>', html)
+                # Every piece of text was escaped above; only our own tags are added.
+                block = {**block, "html": mark_safe(html.replace("\n", "<br>"))}  # noqa: S308
+            blocks.append(block)
         return blocks
 
     def document(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dunning.models import Level, Reminder
-from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties
+from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties, fixed_indemnity
 from law.rates import RateTables
 from ledger.models import Invoice
 from rates.tables import load_rate_tables
@@ -37,9 +37,8 @@ def penalties_for_invoice(invoice: Invoice, until: dt.date, tables: RateTables |
     nothing. Raises MissingRate when a needed half-year rate is unknown.
     """
     days_late = max((until - invoice.due_date).days, 0)
-    credited = sum((note.amount for note in invoice.credit_notes.all()), ZERO)
-    amount = invoice.total_incl_tax - credited
-    if invoice.cancelled_at is not None or amount <= 0:
+    amount = _principal(invoice)
+    if amount <= 0:
         return PenaltyResult(days_late=days_late, interest=ZERO, indemnity=ZERO, outstanding=ZERO)
     debtor = invoice.client.kind
     business = invoice.business
@@ -54,5 +53,27 @@ def penalties_for_invoice(invoice: Invoice, until: dt.date, tables: RateTables |
         tables=tables if tables is not None else load_rate_tables(),
         contract_rate=contract_rate,
         notice_date=formal_notice_date(invoice) if debtor == CONSUMER else None,
-        payments=[Payment(payment.date, payment.amount) for payment in invoice.payments.all()],
+        payments=_payments(invoice),
     )
+
+
+def indemnity_for_invoice(invoice: Invoice, until: dt.date) -> Decimal:
+    """The 40 € indemnity alone (C. com. D441-5): what is still claimed when no rate is known."""
+    amount = _principal(invoice)
+    if amount <= 0:
+        return ZERO
+    return fixed_indemnity(
+        amount=amount, due_date=invoice.due_date, until=until, debtor=invoice.client.kind, payments=_payments(invoice)
+    )
+
+
+def _principal(invoice: Invoice) -> Decimal:
+    """The total incl. tax less credit notes (a credit note corrects the invoice from the start);
+    nothing for a cancelled invoice."""
+    if invoice.cancelled_at is not None:
+        return ZERO
+    return invoice.total_incl_tax - sum((note.amount for note in invoice.credit_notes.all()), ZERO)
+
+
+def _payments(invoice: Invoice) -> list[Payment]:
+    return [Payment(payment.date, payment.amount) for payment in invoice.payments.all()]

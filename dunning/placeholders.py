@@ -80,7 +80,7 @@ def build_values(facts: ReminderFacts) -> dict[str, Any]:
         "montant_du": money(facts.amount_due),
         "echeance": french_list(unique(long_date(invoice.due_date) for invoice in facts.invoices)),
         "jours_retard": _days(facts.max_days_late),
-        "penalites": money(facts.interest) if facts.include_penalties else "",
+        "penalites": money(facts.interest) if facts.include_penalties and not facts.interest_unknown else "",
         "indemnite": money(facts.indemnity) if facts.include_penalties and not facts.client.is_consumer else "",
         "total_du": money(facts.total_due),
         "taux": rates_text(facts),

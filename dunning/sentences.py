@@ -25,15 +25,6 @@ def format_iban(iban: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
-def format_siret(siret: str) -> str:
-    digits = re.sub(r"\D", "", siret)
-    if len(digits) == 14:
-        return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
-    if len(digits) == 9:
-        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-    return siret
-
-
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -45,7 +36,7 @@ def rates_text(facts: ReminderFacts) -> str:
 def _rate_phrase(facts: ReminderFacts, *, explain: bool = False) -> str:
     rates = rates_text(facts)
     if not rates:
-        return ""
+        return " au taux convenu ou, à défaut, au taux de la BCE majoré de 10 points" if facts.interest_unknown else ""
     if facts.contract_rate:
         return f" au taux contractuel de {rates} l’an"
     basis = " (taux directeur de la BCE majoré de 10 points)" if explain else ""
@@ -87,6 +78,8 @@ def penalties_sentence(facts: ReminderFacts) -> str:
         return ""
     total = money(facts.total_due)
     if facts.client.is_consumer:
+        if facts.interest_unknown:
+            return "Des intérêts au taux légal courent en outre sur cette somme jusqu’au complet paiement."
         if facts.interest <= 0:
             return ""
         rate = f" de {rates_text(facts)}" if facts.rates else ""
@@ -100,9 +93,15 @@ def penalties_sentence(facts: ReminderFacts) -> str:
     if facts.indemnity > 0:
         per_invoice = " (40\u00a0€ par facture)" if facts.indemnity > INDEMNITY_PER_INVOICE else ""
         parts.append(f"l’indemnité forfaitaire pour frais de recouvrement de {money(facts.indemnity)}{per_invoice}")
+    running = (
+        f"S’y ajoutent des pénalités de retard{_rate_phrase(facts)}, qui courent jusqu’au complet paiement."
+        if facts.interest_unknown
+        else ""
+    )
     if not parts:
-        return ""
-    return f"À cette somme s’ajoutent {' et '.join(parts)}, soit un total dû de {total}."
+        return running
+    verb = "s’ajoutent" if len(parts) > 1 else "s’ajoute"
+    return " ".join(filter(None, [f"À cette somme {verb} {' et '.join(parts)}, soit un total dû de {total}.", running]))
 
 
 def legal_basis_sentence(facts: ReminderFacts) -> str:

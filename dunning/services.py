@@ -36,7 +36,7 @@ from dunning import queries
 from dunning.channels import CHANNELS, channel_for, default_channel
 from dunning.defaults import default_templates
 from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
-from dunning.placeholders import template_errors
+from dunning.placeholders import french_list, template_errors
 from ledger import services as ledger_services
 from ledger.models import Invoice
 
@@ -114,23 +114,39 @@ def update_template(*, template: ReminderTemplate, actor: User | None, **data: A
 # Drafts
 
 
+class FormalNoticeAlreadySent(Conflict):
+    """No next level: the invoices had their formal notice. The user picks a level, or hands
+    them to a collection agency."""
+
+
+def _highest_level(invoices: Iterable[Invoice]) -> int:
+    """The highest level saved or sent for any of these invoices; deactivated reminders count
+    (they were sent), drafts do not."""
+    return int(
+        Reminder.objects.frozen().filter(lines__invoice__in=list(invoices)).aggregate(level=Max("level"))["level"] or 0
+    )
+
+
 def next_level(invoices: Iterable[Invoice]) -> int:
     """1 + the highest level saved or sent for any of these invoices (PRODUCT.md §4).
 
-    Deactivated reminders count (they were sent); drafts do not. Raises `Conflict` when a
-    formal notice was already sent: what follows is a collection case, not a fourth letter.
+    Raises `FormalNoticeAlreadySent` when a formal notice was already sent: what follows is a
+    collection case, or a level the user chooses, never a fourth letter picked for them.
     """
-    highest = (
-        Reminder.objects.frozen().filter(lines__invoice__in=list(invoices)).aggregate(level=Max("level"))["level"] or 0
-    )
+    highest = _highest_level(invoices)
     if highest >= Level.FORMAL_NOTICE:
-        raise Conflict(
+        raise FormalNoticeAlreadySent(
             _(
                 "Ces factures ont déjà fait l’objet d’une mise en demeure : passez à la mise en recouvrement, "
                 "ou choisissez explicitement le niveau de la relance."
             )
         )
-    return int(highest) + 1
+    return highest + 1
+
+
+def suggested_level(invoices: Iterable[Invoice]) -> int:
+    """The level the editor suggests: the next one, or another formal notice after one."""
+    return min(_highest_level(invoices) + 1, int(Level.FORMAL_NOTICE))
 
 
 def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any]) -> list[Invoice]:
@@ -164,7 +180,7 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
     return invoices
 
 
-def _parse_level(level: Any) -> int | None:
+def parse_level(level: Any) -> int | None:
     if level in (None, ""):
         return None
     try:
@@ -195,7 +211,7 @@ def create_reminder(
     """A draft for invoices of one client, at the next level, prefilled from that level's template."""
     invoices = _open_invoices_of_one_client(business, invoice_ids)
     client = invoices[0].client
-    chosen_level = _parse_level(level) or next_level(invoices)
+    chosen_level = parse_level(level) or next_level(invoices)
     chosen_channel = _parse_channel(channel) or default_channel(client)
     template = template_for(business, chosen_level)
     with transaction.atomic():
@@ -239,6 +255,18 @@ def _require_draft(reminder: Reminder) -> None:
         raise Conflict(FROZEN_MESSAGE)
 
 
+def _switch_level(reminder: Reminder, level: int) -> None:
+    """The texts and the penalty choice of the new level's template, for the channel in force:
+    the user confirmed that their edits go."""
+    if level == reminder.level:
+        return
+    template = template_for(reminder.business, level)
+    for field, text in channel_for(reminder).template_texts(template).items():
+        setattr(reminder, field, text)
+    reminder.include_penalties = template.include_penalties
+    reminder.level = level
+
+
 def _switch_channel(reminder: Reminder, channel: str) -> None:
     """Keep what the user wrote for the letter; the e-mail texts come from the template."""
     if channel == reminder.channel:
@@ -259,15 +287,18 @@ def update_draft(
     letter_body: str | None = None,
     include_penalties: bool | None = None,
     attach_invoice_pdfs: bool | None = None,
+    level: Any = None,
     texts_for_current_channel: bool = False,
 ) -> Reminder:
     """Edit a draft. `None` leaves a field as it is.
 
-    A channel change happens first and the texts given apply to the new channel (the API's
-    reading), unless `texts_for_current_channel`: the editor posts the texts it showed, those
-    of the channel in force, and then switches.
+    A level change comes first: it reloads that level's template texts (and its penalty
+    choice) for the channel in force. A channel change follows and the texts given apply to
+    the new channel (the API's reading), unless `texts_for_current_channel`: the editor posts
+    the texts it showed, those of the channel in force, and then switches.
     """
     check_one_line(subject=subject, letter_subject=letter_subject)
+    new_level = parse_level(level)
     new_channel = _parse_channel(channel)
     given = {"subject": subject, "body": body, "letter_subject": letter_subject, "letter_body": letter_body}
     texts = {field: value for field, value in given.items() if value is not None}
@@ -276,6 +307,9 @@ def update_draft(
         reminder = _locked(reminder)
         _require_draft(reminder)
         before = {f: getattr(reminder, f) for f in ["channel", "subject", "body", "letter_subject", "letter_body"]}
+        level_before = reminder.level
+        if new_level:
+            _switch_level(reminder, new_level)
         if new_channel and not texts_for_current_channel:
             _switch_channel(reminder, new_channel)
         for field, value in texts.items():
@@ -300,6 +334,8 @@ def update_draft(
         }
         if before["channel"] != reminder.channel:
             changes["channel"] = [before["channel"], reminder.channel]
+        if level_before != reminder.level:
+            changes["level"] = [level_before, reminder.level]
         if invoice_ids is not None:
             invoices = _open_invoices_of_one_client(reminder.business, invoice_ids)
             if invoices[0].client_id != reminder.client_id:
@@ -408,25 +444,53 @@ def _check_freezable(reminder: Reminder, invoices: list[Invoice]) -> None:
     )
 
 
-def save_reminder(*, reminder: Reminder, actor: User | None, now: dt.datetime | None = None) -> Reminder:
+def _check_holds(reminder: Reminder, on: dt.date, confirmed: bool) -> list[str]:
+    """A disputed or paused invoice or client is reminded only on an explicit confirmation;
+    the reasons confirmed are returned for the audit trail."""
+    holds = [hold.text for hold in facts_module.reminder_holds(reminder, on)]
+    if holds and not confirmed:
+        raise ValidationError(
+            {
+                "confirm_dispute_or_pause": _(
+                    "Cette relance concerne %(reasons)s. Cochez la confirmation pour l’enregistrer ou l’envoyer quand même."
+                )
+                % {"reasons": french_list(holds).rstrip(".")}
+            }
+        )
+    return holds
+
+
+def save_reminder(
+    *,
+    reminder: Reminder,
+    actor: User | None,
+    now: dt.datetime | None = None,
+    confirm_dispute_or_pause: bool = False,
+) -> Reminder:
     """Freeze the draft for printing and postal mail (or fax, or by hand).
 
     `now` is the moment of saving; only the demo data passes one, to build a past history
-    whose letters are dated (and their penalties computed) as of that day."""
+    whose letters are dated (and their penalties computed) as of that day.
+    `confirm_dispute_or_pause`: the user confirmed a reminder about a disputed or paused
+    invoice or client (refused without it)."""
+    moment = now or timezone.now()
     with transaction.atomic():
         reminder = _locked(reminder)
         _require_draft(reminder)
-        now = now or timezone.now()
-        _check_freezable(reminder, _lock_for_freezing(reminder, now))
-        _freeze(reminder, Reminder.Status.SAVED, now)
+        _check_freezable(reminder, _lock_for_freezing(reminder, moment))
+        holds = _check_holds(reminder, timezone.localdate(moment), confirm_dispute_or_pause)
+        _freeze(reminder, Reminder.Status.SAVED, moment)
         reminder.save()
+        changes: dict[str, Any] = {"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256}
+        if holds:
+            changes["confirmed_despite"] = holds
         record(
             business=reminder.business,
             actor=actor,
             action="saved",
             obj=reminder,
             client=reminder.client,
-            changes={"reference": reminder.reference, "pdf_sha256": reminder.pdf_sha256},
+            changes=changes,
         )
     return reminder
 
@@ -442,10 +506,11 @@ def _enqueue_send(reminder_id: int) -> None:
     transaction.on_commit(lambda: send_reminder_email.enqueue(reminder_id))
 
 
-def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
+def send_reminder(*, reminder: Reminder, actor: User | None, confirm_dispute_or_pause: bool = False) -> Reminder:
     """Freeze the draft and send it by e-mail after commit (status `sending` until the server answers).
 
-    The Message-ID is chosen now and kept: a retry carries the same one.
+    The Message-ID is chosen now and kept: a retry carries the same one. A disputed or paused
+    invoice or client needs `confirm_dispute_or_pause`, as for saving.
     """
     with transaction.atomic():
         reminder = _locked(reminder)
@@ -457,6 +522,7 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
             raise ValidationError({"channel": LETTER_CHANNEL_MESSAGE})
         now = timezone.now()
         _check_freezable(reminder, _lock_for_freezing(reminder, now))
+        holds = _check_holds(reminder, timezone.localdate(now), confirm_dispute_or_pause)
         reminder.recipient_email = reminder.client.email
         reminder.message_id = _message_id()
         _freeze(reminder, Reminder.Status.SENDING, now)
@@ -472,6 +538,7 @@ def send_reminder(*, reminder: Reminder, actor: User | None) -> Reminder:
                 "to": reminder.recipient_email,
                 "message_id": reminder.message_id,
                 "pdf_sha256": reminder.pdf_sha256,
+                **({"confirmed_despite": holds} if holds else {}),
             },
         )
         _enqueue_send(reminder.pk)

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/", views.reminder_detail, name="reminder_detail"),
     path("<int:pk>/modifier/", views.reminder_edit, name="reminder_edit"),
     path("<int:pk>/supprimer/", views.reminder_delete, name="reminder_delete"),
+    path("<int:pk>/niveau/", views.reminder_level, name="reminder_level"),
     path("<int:pk>/enregistrer/", views.reminder_save, name="reminder_save"),
     path("<int:pk>/envoyer/", views.reminder_send, name="reminder_send"),
     path("<int:pk>/renvoyer/", views.reminder_retry, name="reminder_retry"),

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
 from core.errors import Conflict
+from core.redirects import safe_next
 from dunning import facts, queries, services
 from dunning.channels import channel_for
 from dunning.facts_types import sample_facts
@@ -44,6 +46,7 @@ from ledger.lookups import get_client_for, get_invoice_for
 from ledger.models import Invoice
 
 HISTORY_PAGE_SIZE = 25
+HOLD_FIELD = "confirm_dispute_or_pause"
 FREEZE_CONFIRM = gettext_lazy(
     "Une fois envoyée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
 )
@@ -89,14 +92,27 @@ def _conflict_redirect(
 def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "Relancer" button of a list: a draft, then the editor. Errors go back where the user was."""
     business = _business(request)
+    invoice_ids = request.POST.getlist("invoice_ids")
     try:
         reminder = services.create_reminder(
             business=business,
             actor=request.user,
-            invoice_ids=request.POST.getlist("invoice_ids"),
+            invoice_ids=invoice_ids,
             level=request.POST.get("level") or None,
             channel=request.POST.get("channel") or None,
         )
+    except services.FormalNoticeAlreadySent:
+        # Not an error: the user picks the level of the new reminder (or goes to collection).
+        context = {
+            "nav": "late",
+            "invoice_ids": invoice_ids,
+            "invoices": Invoice.objects.filter(business=business, pk__in=invoice_ids).order_by("due_date", "number"),
+            "levels": Level.choices,
+            "current_level": Level.FORMAL_NOTICE,
+            "suggested_level": Level.FORMAL_NOTICE,
+            "back": safe_next(request),
+        }
+        return render(request, "dunning/reminder_choose_level.html", context)
     except (ValidationError, Conflict) as error:
         if isinstance(error, ValidationError):
             for message_list in error.message_dict.values():
@@ -110,7 +126,18 @@ def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         ):
             return redirect(referer)
         return redirect("pages:late_payments")
-    return redirect("dunning:reminder_edit", pk=reminder.pk)
+    return redirect(reverse("dunning:reminder_edit", args=[reminder.pk]) + _next_query(safe_next(request)))
+
+
+def _next_query(back: str) -> str:
+    """`?next=…`: the page the user came from (a bucket) follows them through editor and
+    summary, so that deleting the draft brings them back there."""
+    return f"?next={quote(back)}" if back else ""
+
+
+def _invoices_without_pdf(reminder: Reminder) -> list[Invoice]:
+    """The reminder's invoices that "Joindre les factures d'origine" cannot attach."""
+    return [invoice for invoice in reminder.invoices.order_by("due_date", "number") if not invoice.pdf]
 
 
 def _open_invoices_of(reminder: Reminder) -> list[Invoice]:
@@ -132,6 +159,7 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     open_invoices = _open_invoices_of(reminder)
     old_channel = reminder.channel
     attaches_letter = channel_for(reminder).attaches_letter
+    back = safe_next(request)
     status = 200
     if request.method == "POST":
         form = ReminderEditForm(request.POST, reminder=reminder, open_invoices=open_invoices)
@@ -157,9 +185,8 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return _conflict_redirect(request, reminder, error)
             else:
                 if data["channel"] != old_channel:
-                    messages.info(request, _("Canal changé : vérifiez le texte avant l’envoi."))
-                    return redirect("dunning:reminder_edit", pk=reminder.pk)
-                return redirect("dunning:reminder_detail", pk=reminder.pk)
+                    messages.info(request, _("Canal changé : relisez la relance avant de l’envoyer."))
+                return redirect(reverse("dunning:reminder_detail", args=[reminder.pk]) + _next_query(back))
         status = 422
     else:
         form = ReminderEditForm(reminder=reminder, open_invoices=open_invoices)
@@ -171,9 +198,54 @@ def reminder_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "rendered": rendered,
         "placeholders": PLACEHOLDERS,
-        "paused": reminder.client.is_paused_on(timezone.localdate()),
+        "holds": facts.reminder_holds(reminder, timezone.localdate()),
+        "missing_pdfs": _invoices_without_pdf(reminder) if channel_for(reminder).sends_email else [],
+        "levels": Level.choices,
+        "current_level": reminder.level,
+        "suggested_level": services.suggested_level(reminder.invoices.all()),
+        "back": back,
+        "next_query": _next_query(back),
     }
     return render(request, "dunning/reminder_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_level(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change a draft's level. Its texts are replaced by the level's template, so the user
+    confirms first: a page asks (without JS), or the form's confirmation dialog adds
+    `confirmed` (with JS)."""
+    reminder = get_reminder_for(request.user, pk)
+    if not reminder.is_draft:
+        messages.info(request, services.FROZEN_MESSAGE)
+        return redirect("dunning:reminder_detail", pk=reminder.pk)
+    try:
+        level = services.parse_level(request.POST.get("level")) or reminder.level
+        if level != reminder.level and request.POST.get("confirmed") != "1":
+            context = {
+                "nav": "late",
+                "reminder": reminder,
+                "level": level,
+                "label": Level(level).label,
+                "back": safe_next(request),
+                "next_query": _next_query(safe_next(request)),
+            }
+            return render(request, "dunning/reminder_level_confirm.html", context)
+        services.update_draft(reminder=reminder, actor=request.user, level=level)
+    except ValidationError as error:
+        for message_list in error.message_dict.values():
+            for message in message_list:
+                messages.error(request, message)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    else:
+        if level != reminder.level:
+            messages.success(
+                request,
+                _("Niveau changé : la relance reprend le texte du modèle « %(label)s ». Relisez-le avant l’aperçu.")
+                % {"label": Level(level).label},
+            )
+    return redirect(reverse("dunning:reminder_edit", args=[reminder.pk]) + _next_query(safe_next(request)))
 
 
 @login_required
@@ -185,21 +257,31 @@ def reminder_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     messages.success(request, _("Brouillon supprimé."))
-    return redirect("pages:late_payments")
+    return redirect(safe_next(request) or reverse("pages:late_payments"))
 
 
 # The summary ("Aperçu") and what can be done from it
 
 
-def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    reminder: Reminder, registered_form: RegisteredLetterForm | None = None, hold_error: str = "", back: str = ""
+) -> dict[str, Any]:
     rendered = facts.rendering(reminder)
     return {
+        "back": back,
+        "next_query": _next_query(back),
         "nav": "history" if reminder.is_frozen else "late",
         "reminder": reminder,
         "channel": channel_for(reminder),
         "rendered": rendered,
         "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
-        "paused": reminder.is_draft and reminder.client.is_paused_on(timezone.localdate()),
+        "holds": facts.reminder_holds(reminder, timezone.localdate()) if reminder.is_draft else [],
+        "missing_pdfs": (
+            _invoices_without_pdf(reminder)
+            if reminder.is_draft and channel_for(reminder).sends_email and reminder.attach_invoice_pdfs
+            else []
+        ),
+        "hold_error": hold_error,
         "send_confirm": FREEZE_CONFIRM,
         "save_confirm": SAVE_CONFIRM,
         "no_email_message": services.NO_EMAIL_MESSAGE,
@@ -212,7 +294,7 @@ def _detail_context(reminder: Reminder, registered_form: RegisteredLetterForm | 
 @require_http_methods(["GET"])
 def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
-    return render(request, "dunning/reminder_detail.html", _detail_context(reminder))
+    return render(request, "dunning/reminder_detail.html", _detail_context(reminder, back=safe_next(request)))
 
 
 @login_required
@@ -220,9 +302,11 @@ def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def reminder_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.save_reminder(reminder=reminder, actor=request.user)
+        reminder = services.save_reminder(
+            reminder=reminder, actor=request.user, confirm_dispute_or_pause=_hold_confirmed(request)
+        )
     except (Conflict, ValidationError) as error:
-        return _conflict_redirect(request, reminder, error)
+        return _freeze_refused(request, reminder, error)
     messages.success(
         request,
         _("Relance %(reference)s enregistrée : vous pouvez l’imprimer ou la télécharger.")
@@ -236,10 +320,26 @@ def reminder_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def reminder_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
     try:
-        reminder = services.send_reminder(reminder=reminder, actor=request.user)
+        reminder = services.send_reminder(
+            reminder=reminder, actor=request.user, confirm_dispute_or_pause=_hold_confirmed(request)
+        )
     except (Conflict, ValidationError) as error:
-        return _conflict_redirect(request, reminder, error)
+        return _freeze_refused(request, reminder, error)
     return _after_send(request, reminder)
+
+
+def _hold_confirmed(request: AuthenticatedHttpRequest) -> bool:
+    return request.POST.get(HOLD_FIELD) == "on"
+
+
+def _freeze_refused(
+    request: AuthenticatedHttpRequest, reminder: Reminder, error: Conflict | ValidationError
+) -> HttpResponse:
+    """A missing confirmation shows at its checkbox (422); anything else goes back to the summary."""
+    if isinstance(error, ValidationError) and HOLD_FIELD in error.message_dict:
+        context = _detail_context(reminder, hold_error=error.message_dict[HOLD_FIELD][0])
+        return render(request, "dunning/reminder_detail.html", context, status=422)
+    return _conflict_redirect(request, reminder, error)
 
 
 def _after_send(request: AuthenticatedHttpRequest, reminder: Reminder) -> HttpResponse:

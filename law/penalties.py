@@ -256,12 +256,10 @@ def compute_penalties(
     days_late = max((until - due_date).days, 0)
     outstanding = amount - sum((p.amount for p in payments if p.date <= until), ZERO)
 
+    indemnity = fixed_indemnity(amount=amount, due_date=due_date, until=until, debtor=debtor, payments=payments)
     if debtor == BUSINESS:
         first_day = due_date + dt.timedelta(days=1)
-        paid_by_due_date = sum((p.amount for p in payments if p.date <= due_date), ZERO)
-        indemnity = INDEMNITY if days_late > 0 and amount - paid_by_due_date > 0 else ZERO
     else:
-        indemnity = ZERO
         if contract_rate is not None:
             warnings.append(
                 _(
@@ -299,6 +297,18 @@ def compute_penalties(
         warnings.extend(_floor_warnings(contract_rate, segments, tables))
     interest = sum((segment.interest for segment in segments), ZERO)
     return PenaltyResult(days_late, interest, indemnity, outstanding, tuple(segments), tuple(warnings))
+
+
+def fixed_indemnity(
+    *, amount: Decimal, due_date: dt.date, until: dt.date, debtor: str, payments: Iterable[Payment] = ()
+) -> Decimal:
+    """C. com. D441-5: 40 € for an invoice a professional did not fully pay by its due date
+    (even when partly paid on time). It depends on no rate: it stays owed when the interest
+    cannot be computed."""
+    if debtor != BUSINESS or until <= due_date:
+        return ZERO
+    paid_by_due_date = sum((p.amount for p in payments if p.date <= due_date), ZERO)
+    return INDEMNITY if amount - paid_by_due_date > 0 else ZERO
 
 
 def _rate(debtor: str, half_year: HalfYear, tables: RateTables, contract_rate: Decimal | None) -> Decimal:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from accounts.tenancy import AuthenticatedHttpRequest, current_business
 from core.errors import Conflict
 from core.htmx import render_page
 from core.paging import paginate
+from core.redirects import safe_next
 from law.terms import CUSTOM_DAYS
 from ledger import queries, services
 from ledger.forms import (
@@ -149,6 +151,8 @@ def _invoice_form_response(
         "due_date_rule": _due_date_rule(business),
         "default_due_date": _default_due_date(business, form["issue_date"].value()),
         "vat_mention": business.vat_mention,
+        # A page that sent the user here to add the invoice's PDF (a reminder) gets them back.
+        "next": safe_next(request),
     }
     return render(request, "ledger/invoice_form.html", context, status=status)
 
@@ -224,7 +228,7 @@ def invoice_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return _invoice_form_response(request, form, invoice, 409, str(error))
         else:
             messages.success(request, _("Facture enregistrée."))
-            return redirect("pages:invoice_detail", pk=invoice.pk)
+            return redirect(safe_next(request) or reverse("pages:invoice_detail", args=[invoice.pk]))
     return _invoice_form_response(request, form, invoice, 422)
 
 

@@ -1,6 +1,6 @@
 """Keeping the rate tables current: import a CSV, fetch the ECB series, note admin edits.
 
-Shared by `relance rates`, the rates page and the admin. Each update is all or nothing and
+Shared by `relance rates`, the rates pages and the admin. Each update is all or nothing and
 raises `ValidationError` ({"file": [...]} or {"url": "..."}) with French messages.
 """
 
@@ -8,13 +8,16 @@ import datetime as dt
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.formats import long_date, percent
 from law.ratefiles import ECB_SERIES, RateFile, RateFileError, parse_ecb_series, parse_rate_file
 from law.rates import ECB_TABLE, LEGAL_TABLE, TABLE_NAMES, HalfYear
 from rates.models import EcbRate, LegalRate, RateTableStatus
@@ -248,3 +251,123 @@ def rates_edited(*, table: str, day: dt.date | None = None, origin: str = "admin
         status = _status(table)
         known_through = max(filter(None, [status.known_through, day])) if day else status.known_through
         _bump(status, known_through, f"{origin} le {timezone.localdate():%d/%m/%Y}")
+
+
+# Staff edits from the /taux/modifier/ page: one half-year at a time, always with a source.
+
+RATE_BOUNDS = (Decimal("-10"), Decimal("50"))
+
+
+def _check_edit(rates: dict[str, Decimal], source: str) -> str:
+    errors: dict[str, str] = {}
+    for name, value in rates.items():
+        if not RATE_BOUNDS[0] <= value <= RATE_BOUNDS[1]:
+            errors[name] = _("Ce taux n’est pas vraisemblable (entre -10 et 50 %).")
+        elif value != value.quantize(Decimal("0.01")):
+            errors[name] = _("Un taux a au plus deux décimales.")
+    source = " ".join((source or "").split())
+    if not source:
+        errors["source"] = _("Indiquez la source : la décision ou l’arrêté, sa date et où le lire.")
+    if errors:
+        raise ValidationError(errors)
+    return source
+
+
+def set_ecb_rate(
+    *, half_year: HalfYear, rate: Decimal, source: str, changed_on: dt.date | None = None, origin: str
+) -> RatesReport:
+    """The ECB rate in force on the first day of `half_year`, as a staff member read it.
+
+    With `changed_on`, the change of that day is added (or corrected). Without it, the rate
+    must be the one the table already has in force on that day: the half-year is then only
+    confirmed. A different rate without the date of its change is refused, never guessed.
+    Either way the table is known at least through the half-year's first day.
+    """
+    source = _check_edit({"rate": rate}, source)
+    start = half_year.start
+    if changed_on is not None and changed_on > start:
+        raise ValidationError(
+            {
+                "changed_on": _(
+                    "Le taux d’un semestre est celui en vigueur le %(start)s : le changement doit dater "
+                    "de ce jour-là ou d’avant."
+                )
+                % {"start": long_date(start)}
+            }
+        )
+    with transaction.atomic():
+        status = _status(ECB_TABLE)
+        report = RatesReport(table=ECB_TABLE, known_through_before=status.known_through)
+        label = f"{half_year.label} : {rate} %"
+        if changed_on is None:
+            in_force = EcbRate.objects.filter(effective_date__lte=start).order_by("-effective_date").first()
+            if in_force is None or in_force.rate != rate:
+                raise ValidationError({"changed_on": _ecb_mismatch(in_force, start, rate)})
+            report.unchanged = 1
+        else:
+            later = EcbRate.objects.filter(effective_date__gt=changed_on, effective_date__lte=start).first()
+            if later is not None:
+                raise ValidationError(
+                    {
+                        "changed_on": _(
+                            "Un changement du %(day)s est enregistré entre cette date et le %(start)s : "
+                            "corrigez plutôt celui-là (indiquez sa date)."
+                        )
+                        % {"day": long_date(later.effective_date), "start": long_date(start)}
+                    }
+                )
+            row, created = EcbRate.objects.get_or_create(
+                effective_date=changed_on, defaults={"rate": rate, "source": source}
+            )
+            if created:
+                report.created.append(f"{changed_on:%d/%m/%Y} : {rate} %")
+            elif (row.rate, row.source) != (rate, source):
+                report.updated.append(f"{changed_on:%d/%m/%Y} : {rate} % (avant : {row.rate} %)")
+                row.rate, row.source = rate, source
+                row.save(update_fields=["rate", "source"])
+            else:
+                report.unchanged = 1
+        report.known_through_after = max(filter(None, [status.known_through, start]))
+        _bump(status, report.known_through_after, f"{origin} le {timezone.localdate():%d/%m/%Y} : {label} ({source})")
+    return report
+
+
+def _ecb_mismatch(in_force: EcbRate | None, start: dt.date, rate: Decimal) -> str:
+    if in_force is None:
+        return _("Aucun taux BCE n’est enregistré avant le %(start)s : indiquez la date du changement de taux.") % {
+            "start": long_date(start)
+        }
+    return _(
+        "Selon la table, le taux en vigueur le %(start)s est de %(current)s (changement du %(day)s) : "
+        "pour %(rate)s, indiquez la date du changement de taux."
+    ) % {
+        "start": long_date(start),
+        "current": percent(in_force.rate),
+        "day": long_date(in_force.effective_date),
+        "rate": percent(rate),
+    }
+
+
+def set_legal_rate(
+    *, half_year: HalfYear, particuliers: Decimal, autres: Decimal, source: str, origin: str
+) -> RatesReport:
+    """Both columns of a half-year's legal interest rate (its arrêté), added or corrected."""
+    source = _check_edit({"particuliers": particuliers, "autres": autres}, source)
+    with transaction.atomic():
+        status = _status(LEGAL_TABLE)
+        report = RatesReport(table=LEGAL_TABLE, known_through_before=status.known_through)
+        label = f"{half_year.label} : particuliers {particuliers} %, autres cas {autres} %"
+        values = {"particuliers": particuliers, "autres": autres, "source": source}
+        row, created = LegalRate.objects.get_or_create(semester_start=half_year.start, defaults=values)
+        if created:
+            report.created.append(label)
+        elif (row.particuliers, row.autres, row.source) != (particuliers, autres, source):
+            report.updated.append(label)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=list(values))
+        else:
+            report.unchanged = 1
+        report.known_through_after = max(filter(None, [status.known_through, half_year.start]))
+        _bump(status, report.known_through_after, f"{origin} le {timezone.localdate():%d/%m/%Y} : {label} ({source})")
+    return report

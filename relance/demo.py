@@ -326,7 +326,8 @@ def _create_reminders(business: Business, user: User, today: dt.date) -> int:
         draft = create_reminder(
             business=business, actor=user, invoice_ids=[invoice.pk], level=level, channel=Channel.LETTER
         )
-        reminder = save_reminder(reminder=draft, actor=user, now=moment)
+        # In the demo's story the clients' pauses came after these past reminders.
+        reminder = save_reminder(reminder=draft, actor=user, now=moment, confirm_dispute_or_pause=True)
         if level == 3:
             Reminder.objects.filter(pk=reminder.pk).update(
                 registered_number=f"1A {170000000 + invoice.pk:09d} 4", receipt_date=day + dt.timedelta(days=2)

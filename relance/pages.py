@@ -99,6 +99,7 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "page": page,
         "invoices": queries.with_status(page.object_list, today),
         "filtered_client": client,
+        "today": today,
     }
     return render_page(request, "ledger/late_bucket.html", "ledger/_bucket_results.html", context)
 

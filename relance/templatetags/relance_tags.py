@@ -18,6 +18,11 @@ def money(value: Decimal | None) -> str:
 
 
 @register.filter
+def siret(value: str | None) -> str:
+    return formats.siret(value or "")
+
+
+@register.filter
 def percent(value: Decimal | None) -> str:
     return formats.percent(value)
 

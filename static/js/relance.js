@@ -2,13 +2,29 @@
 (function () {
   "use strict";
 
-  // <form data-confirm="Question ?"> asks once before an irreversible action.
+  // <form data-confirm="Question ?"> asks once before an irreversible action. With
+  // data-confirm-field="name", the answer is sent as name=1: without JS, the server asks itself.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    // A button that posts another action (formaction) asks its own question.
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
+    if (!question) {
+      return;
+    }
+    if (!window.confirm(question)) {
       event.preventDefault();
       event.stopPropagation();
+      return;
+    }
+    var field = form.getAttribute("data-confirm-field");
+    if (field && !form.querySelector('input[type="hidden"][name="' + field + '"]')) {
+      var answer = document.createElement("input");
+      answer.type = "hidden";
+      answer.name = field;
+      answer.value = "1";
+      form.appendChild(answer);
     }
   }, true);
 

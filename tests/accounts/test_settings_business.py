@@ -222,7 +222,7 @@ def test_the_letterhead_preview_shows_the_saved_identity(owner_client: HttpClien
     owner_client.post(URL, VALID)
     response = owner_client.get(URL)
     assert "Atelier Lumière EI" in response.text
-    assert "SIRET 73282932000074" in response.text
+    assert "SIRET 732 829 320 00074" in response.text
     assert "TVA non applicable, art. 293 B du CGI" in response.text
 
 

@@ -42,7 +42,7 @@ def test_new_user_sees_amount_due_drop_after_a_partial_payment(
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".message-success")).to_be_visible()
     expect(page.get_by_label("IBAN")).to_have_value(re.compile(r"FR76\s?3000"))
-    expect(page.get_by_label("Aperçu de l’en-tête de vos lettres")).to_contain_text("SIRET 73282932000074")
+    expect(page.get_by_label("Aperçu de l’en-tête de vos lettres")).to_contain_text("SIRET 732 829 320 00074")
 
     navigation = page.get_by_role("navigation", name="Navigation principale")
     navigation.get_by_role("link", name="Clients").click()

@@ -84,7 +84,7 @@ def test_invoice_paid_since_the_draft_is_refused_at_saving(owner, draft, late_in
     assert draft.is_draft and not draft.pdf
 
 
-def test_unknown_rate_builds_the_reminder_without_penalties(business, owner, make_reminder):
+def test_unknown_rate_leaves_only_the_interest_without_a_figure(business, owner, make_reminder):
     # 2026-11-28: the ECB rate of 2026 S2 is not in the shipped tables.
     invoice = make_invoice(business, make_client(business), issue_date=dt.date(2026, 9, 1))
     reminder = make_reminder(status="draft", invoices=[invoice], level=2)
@@ -93,8 +93,10 @@ def test_unknown_rate_builds_the_reminder_without_penalties(business, owner, mak
         reminder = services.save_reminder(reminder=reminder, actor=owner)
     penalties = reminder.snapshot["penalties"]
     assert "second semestre 2026" in penalties["errors"][0]
-    assert penalties["included"] is False
-    assert reminder.snapshot["totals"]["total_due"] == "1000.00"
+    assert penalties["included"] is True
+    assert reminder.snapshot["facts"]["interest_unknown"] is True
+    assert reminder.snapshot["totals"]["interest"] == "0.00"
+    assert reminder.snapshot["totals"]["total_due"] == "1040.00"  # the 40 € indemnity needs no rate
 
 
 def test_penalties_are_frozen_with_their_rates_and_segments(business, owner):

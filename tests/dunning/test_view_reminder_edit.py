@@ -61,9 +61,9 @@ def test_missing_fields_are_422_in_french(owner_client, draft):
     assert errors["invoice_ids"] == ["Gardez au moins une facture dans la relance."]
 
 
-def test_changing_channel_keeps_the_user_in_the_editor(owner_client, draft):
+def test_changing_channel_shows_the_summary(owner_client, draft):
     response = owner_client.post(edit_url(draft), form_data(draft, channel=Channel.LETTER, letter_body="Mon courrier"))
-    assert response["Location"] == edit_url(draft)
+    assert response["Location"] == reverse("dunning:reminder_detail", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.channel == Channel.LETTER
     assert draft.body == "Mon courrier"

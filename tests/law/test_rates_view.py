@@ -86,7 +86,7 @@ def test_nothing_is_missing_once_the_current_half_year_is_known(staff_client: Ht
 def test_a_plain_user_gets_no_import_form(owner_client: HttpClient) -> None:
     page = owner_client.get(URL).content.decode()
     assert 'action="/taux/import/"' not in page
-    assert "Seul un administrateur de Relance peut les mettre à jour" in page
+    assert "Seul l’administrateur de Relance peut les mettre à jour" in page
 
 
 def test_a_plain_user_cannot_import(owner_client: HttpClient) -> None:

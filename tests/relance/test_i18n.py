@@ -233,3 +233,32 @@ def test_french_source_text_is_never_replaced_in_french() -> None:
     with translation.override("fr"):
         changed = [msgid for msgid in singulars if translation.gettext(msgid) != msgid]
     assert changed == []
+
+
+def test_every_plural_has_its_french_forms_where_zero_is_singular() -> None:
+    """French takes the singular for 0 and 1 ("0 facture"); without a French entry, gettext
+    would fall back to the English rule and write "0 factures"."""
+    with CATALOGUE.open("rb") as handle:
+        english_plurals = {key[0] for key in gettext.GNUTranslations(handle)._catalog if isinstance(key, tuple)}  # type: ignore[attr-defined]
+    with (CATALOGUE.parent.parent.parent / "fr" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+        french = gettext.GNUTranslations(handle)
+    french_plurals = {key[0] for key in french._catalog if isinstance(key, tuple)}  # type: ignore[attr-defined]
+    assert english_plurals
+    assert english_plurals <= french_plurals
+    for msgid in french_plurals:
+        forms = [french._catalog[(msgid, index)] for index in (0, 1)]  # type: ignore[attr-defined]
+        assert forms[0] == msgid
+        assert french.ngettext(msgid, forms[1], 0) == french.ngettext(msgid, forms[1], 1) == msgid
+        assert french.ngettext(msgid, forms[1], 2) == forms[1] != msgid
+
+
+def test_reminder_editor_is_english_about_levels_and_unknown_rates(
+    owner: User, business: Business, late_invoice: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    draft = dunning_services.create_reminder(business=business, actor=owner, invoice_ids=[late_invoice.pk], level=2)
+    response = english(owner).get(reverse("dunning:reminder_edit", args=[draft.pk]))
+    assert "(suggested)" in response.text
+    assert "Change the level" in response.text
+    assert "Late-payment interest without a figure." in response.text
+    assert "Relance does not know the ECB rate for the" in response.text
