@@ -10,7 +10,9 @@ APPS = ["law", "core", "rates", "accounts", "ledger", "dunning", "api", "relance
 BUILDS_AN_EMAIL = re.compile(
     r"EmailMultiAlternatives\(|EmailMessage\(|(?<!def )\bsend_mail\(|send_mass_mail\(|mail_admins\(|[\"']emails/"
 )
-TEMPLATE_NAME = re.compile(r"[\"']emails/([^\"']+)[\"']")
+TEMPLATE_NAME = re.compile(r"[\"']emails/([^\"'{}]+)[\"']")
+# A message built by a module's `_message(name, …)` helper uses its three templates.
+MESSAGE_NAME = re.compile(r"\b_message\(\s*[\"'](\w+)[\"']")
 
 
 def product_modules() -> Iterator[Path]:
@@ -34,11 +36,12 @@ def test_messages_are_built_only_in_the_emails_module_of_their_app() -> None:
 
 def test_each_message_has_its_text_and_html_templates_and_every_template_is_used() -> None:
     templates = {path.name for path in (ROOT / "templates" / "emails").iterdir()}
-    used = {
-        name
-        for path in product_modules()
-        if path.name == "emails.py"
-        for name in TEMPLATE_NAME.findall(path.read_text())
+    sources = [path.read_text() for path in product_modules() if path.name == "emails.py"]
+    used = {name for source in sources for name in TEMPLATE_NAME.findall(source)} | {
+        f"{name}{suffix}"
+        for source in sources
+        for name in MESSAGE_NAME.findall(source)
+        for suffix in ("_subject.txt", ".txt", ".html")
     }
     messages = {name.split(".")[0].removesuffix("_subject") for name in templates}
 
