@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import FailedLogin, User
-from tests.conftest import SmtpSink
+from tests.helpers import SmtpSink
 
 URL = reverse("accounts:password_reset")
 LINK = re.compile(r"https?://[^\s\"<>]+/compte/mot-de-passe/nouveau/[^\s\"<>]+/")
