@@ -1,19 +1,43 @@
+"""Fixtures every test may ask for: the personas, and the real parts tests run against.
+
+Personas: `business` and its `owner` (`owner_client` logged in, `api` with a token), a second
+business `other_business` and its `outsider` (`outsider_client`, `outsider_api`), an
+`anonymous_client`, and the platform's `staff` (a superuser of no business, `staff_client`);
+`api_for` gives a new API client of the owner at each call.
+The usual case: `client_with_email`, its `late_invoice`, a `draft` reminder of it. The day:
+`today` in Paris, or `frozen_today` (noon in Paris on `TODAY`, the clock stopped).
+Data is built with the plain functions of tests/factories.py; the API client, the SMTP sink and
+small assertions are in tests/helpers.py. Only the browser tests (the live server and Chromium)
+and the rule tests (their `world`, on a stopped clock) have a conftest.py of their own.
+
+Test files are named after what they test, in the directory of the app that owns it:
+`test_<page>_view.py` for a page and its actions, `test_<name>_command.py` for a `relance`
+command, `tests/api/test_<resource>.py` for API routes, `test_<module or workflow>.py` for
+the rest (a service, a query module, a pure module). Test functions are named for behaviour.
+"""
+
 import datetime as dt
 import importlib
 import os
-import socket
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from accounts.models import Business, User
-from tests.factories import make_business, make_user
+from dunning import services as dunning_services
+from dunning.models import Reminder
+from law import ratefiles
+from law.rates import RateTables
+from ledger.models import Client, Invoice
+from tests.factories import PASSWORD, make_business, make_client, make_invoice, make_token, make_user
+from tests.helpers import PARIS, TODAY, ApiClient, SmtpSink, free_port
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,18 +48,13 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     start = os.environ.get("RELANCE_TEST_NOW")
     if start:
-        import time_machine
-
         moment = dt.datetime.fromisoformat(start)
         if moment.tzinfo is None:
             raise pytest.UsageError("RELANCE_TEST_NOW needs a UTC offset, e.g. 2026-11-28T23:30:00+00:00")
         time_machine.travel(moment, tick=True).start()
 
 
-@pytest.fixture
-def today() -> dt.date:
-    """Paris's date when the test starts: a value taken at import goes stale when a run spans midnight."""
-    return timezone.localdate()
+# Personas
 
 
 @pytest.fixture
@@ -59,69 +78,103 @@ def outsider(other_business: Business) -> User:
 
 
 @pytest.fixture
-def owner_client(owner: User) -> HttpClient:
+def staff(db: None) -> User:
+    """The platform's administrator: staff and superuser, of no business."""
+    return User.objects.create_superuser("admin@relance.test", PASSWORD)
+
+
+def logged_in(user: User) -> HttpClient:
     http = HttpClient()
-    http.force_login(owner)
+    http.force_login(user)
     return http
 
 
 @pytest.fixture
+def owner_client(owner: User) -> HttpClient:
+    return logged_in(owner)
+
+
+@pytest.fixture
 def outsider_client(outsider: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(outsider)
-    return http
+    return logged_in(outsider)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture
+def staff_client(staff: User) -> HttpClient:
+    return logged_in(staff)
 
 
-class SmtpSink:
-    """Collects what a real aiosmtpd server on 127.0.0.1 received, or refuses as told:
+@pytest.fixture
+def anonymous_client(db: None) -> HttpClient:
+    return HttpClient()
 
-    `refuse` answers DATA with that reply, `refuse_recipients` answers RCPT for those
-    addresses, `refuse_hello` answers EHLO and HELO, `hang_up` closes the connection at EHLO.
-    """
 
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.refuse: str | None = None
-        self.refuse_recipients: dict[str, str] = {}
-        self.refuse_hello: str | None = None
-        self.hang_up = False
+@pytest.fixture
+def api(owner: User) -> ApiClient:
+    return ApiClient(make_token(owner))
 
-    async def handle_EHLO(
-        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
-    ) -> list[str]:
-        if self.hang_up:
-            server.transport.close()
-            return []
-        if self.refuse_hello:
-            return [self.refuse_hello]
-        session.host_name = hostname
-        return responses
 
-    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
-        if self.refuse_hello:
-            return self.refuse_hello
-        session.host_name = hostname
-        return f"250 {server.hostname}"
+@pytest.fixture
+def outsider_api(outsider: User) -> ApiClient:
+    return ApiClient(make_token(outsider))
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
-        if address in self.refuse_recipients:
-            return self.refuse_recipients[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse:
-            return self.refuse
-        self.messages.append(
-            {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content}
-        )
-        return "250 Message accepted for delivery"
+@pytest.fixture
+def api_for(owner: User) -> Callable[[], ApiClient]:
+    """A new API client of the owner, its own token each time (one for each racer)."""
+    return lambda: ApiClient(make_token(owner))
+
+
+# The usual case
+
+
+@pytest.fixture
+def client_with_email(business: Business) -> Client:
+    return make_client(business, name="Boulangerie Durand", email="compta@client.fr", contact_name="Paul Durand")
+
+
+@pytest.fixture
+def late_invoice(business: Business, client_with_email: Client) -> Invoice:
+    return make_invoice(
+        business, client_with_email, amount="1200.00", issue_date=dt.date(2026, 9, 1), number="F-2026-041"
+    )
+
+
+@pytest.fixture
+def draft(business: Business, owner: User, late_invoice: Invoice) -> Reminder:
+    return dunning_services.create_reminder(business=business, actor=owner, invoice_ids=[late_invoice.pk])
+
+
+# The day
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Paris's date when the test starts: a value taken at import goes stale when a run spans midnight."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def frozen_today() -> Iterator[dt.date]:
+    """Noon in Paris on `TODAY`, the clock stopped: pages compute lateness from "today"."""
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12, 0), tzinfo=PARIS), tick=False):
+        yield TODAY
+
+
+# Real parts
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Letters and uploads are written to disk: each test gets its own media directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(scope="session")
+def tables() -> RateTables:
+    """The rate tables as shipped (law/data), without a database."""
+    return ratefiles.shipped_rate_tables()
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -6,31 +5,24 @@ from accounts.models import User
 from accounts.services import create_token
 
 
-@pytest.fixture
-def admin_client_(staff_without_business: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(staff_without_business)
-    return http
-
-
-def test_admin_lists_businesses_users_and_tokens(admin_client_: HttpClient, owner: User) -> None:
+def test_admin_lists_businesses_users_and_tokens(staff_client: HttpClient, owner: User) -> None:
     token, key = create_token(user=owner, name="Compta")
     for model in ["business", "user", "apitoken", "throttle", "pendingsignup"]:
-        response = admin_client_.get(reverse(f"admin:accounts_{model}_changelist"))
+        response = staff_client.get(reverse(f"admin:accounts_{model}_changelist"))
         assert response.status_code == 200, model
-    page = admin_client_.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
+    page = staff_client.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
     assert page.status_code == 200
     assert token.key_hash in page.text and key not in page.text
     assert 'name="key_hash"' not in page.text
 
 
-def test_admin_cannot_add_a_token(admin_client_: HttpClient) -> None:
-    assert admin_client_.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+def test_admin_cannot_add_a_token(staff_client: HttpClient) -> None:
+    assert staff_client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
 
 
-def test_admin_user_pages_work_with_email_login(admin_client_: HttpClient, owner: User) -> None:
-    assert admin_client_.get(reverse("admin:accounts_user_change", args=[owner.pk])).status_code == 200
-    response = admin_client_.post(
+def test_admin_user_pages_work_with_email_login(staff_client: HttpClient, owner: User) -> None:
+    assert staff_client.get(reverse("admin:accounts_user_change", args=[owner.pk])).status_code == 200
+    response = staff_client.post(
         reverse("admin:accounts_user_add"),
         {"email": "nouveau@relance.test", "business": owner.business_id, "password1": "un-mot-de-passe-solide",
          "password2": "un-mot-de-passe-solide", "usable_password": "true"},
@@ -39,9 +31,9 @@ def test_admin_user_pages_work_with_email_login(admin_client_: HttpClient, owner
     assert User.objects.get(email="nouveau@relance.test").business_id == owner.business_id
 
 
-def test_admin_action_revokes_tokens(admin_client_: HttpClient, owner: User) -> None:
+def test_admin_action_revokes_tokens(staff_client: HttpClient, owner: User) -> None:
     token, _key = create_token(user=owner, name="Compta")
-    response = admin_client_.post(
+    response = staff_client.post(
         reverse("admin:accounts_apitoken_changelist"),
         {"action": "revoke", "_selected_action": [token.pk]},
     )

@@ -16,9 +16,8 @@ from PIL import Image, PngImagePlugin
 from accounts.models import Business, User
 from dunning import facts
 from dunning import services as dunning_services
-from tests.accounts.conftest import png_declaring, upload
-from tests.accounts.test_settings_business import VALID
-from tests.factories import make_invoice
+from tests.accounts.test_settings_business_view import VALID
+from tests.factories import make_invoice, png_declaring, upload
 
 URL = reverse("accounts:settings")
 TOO_MANY_PIXELS = (

@@ -12,8 +12,7 @@ from pypdf import PdfReader
 from accounts.models import ApiToken, Business, User
 from accounts.services import update_business
 from dunning import services as dunning_services
-from tests.accounts.conftest import image_bytes, upload
-from tests.factories import make_client, make_invoice
+from tests.factories import image_bytes, make_client, make_invoice, upload
 
 PRIVATE = "private, no-store"
 

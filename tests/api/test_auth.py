@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
-from tests.api.conftest import ApiClient, token_for
+from tests.factories import make_token
+from tests.helpers import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_basic_auth_instead_of_bearer_is_401(owner: User) -> None:
 
 
 def test_revoked_token_is_401(owner: User) -> None:
-    key = token_for(owner)
+    key = make_token(owner)
     assert ApiClient(key).get("/clients").status_code == 200
     ApiToken.objects.filter(user=owner).update(revoked_at=timezone.now())
 
@@ -69,7 +70,7 @@ def test_revoked_token_is_401(owner: User) -> None:
 
 
 def test_token_of_a_deactivated_user_is_401(owner: User) -> None:
-    key = token_for(owner)
+    key = make_token(owner)
     owner.is_active = False
     owner.save()
 
@@ -77,7 +78,7 @@ def test_token_of_a_deactivated_user_is_401(owner: User) -> None:
 
 
 def test_valid_token_records_its_last_use(owner: User) -> None:
-    key = token_for(owner)
+    key = make_token(owner)
 
     assert ApiClient(key).get("/invoices").status_code == 200
 

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from tests.api.conftest import ApiClient
+from tests.helpers import ApiClient
 
 MIB = 1024 * 1024
 TOO_LARGE = {"detail": "Le corps de la requête dépasse 10 Mo : il n’a pas été lu."}

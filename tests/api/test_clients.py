@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Business
 from core.models import AuditEvent
 from ledger.models import Client
-from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_client, make_invoice
+from tests.helpers import ApiClient, errors_at
 
 pytestmark = pytest.mark.django_db
 

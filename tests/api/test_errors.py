@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Business
 from api.errors import MESSAGES, translate, validation_detail
-from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_client
+from tests.helpers import ApiClient, errors_at
 
 pytestmark = pytest.mark.django_db
 

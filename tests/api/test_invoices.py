@@ -13,8 +13,8 @@ from core.models import AuditEvent
 from dunning.models import Reminder, ReminderInvoice
 from ledger import services
 from ledger.models import Invoice
-from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_client, make_invoice
+from tests.helpers import ApiClient, errors_at
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from accounts.models import Business
-from tests.api.conftest import ApiClient
 from tests.factories import make_invoice
+from tests.helpers import ApiClient
 
 pytestmark = pytest.mark.django_db
 

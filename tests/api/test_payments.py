@@ -9,8 +9,8 @@ from accounts.models import Business
 from core.models import AuditEvent
 from ledger import services
 from ledger.models import Invoice, Payment
-from tests.api.conftest import ApiClient, errors_at
 from tests.factories import make_invoice
+from tests.helpers import ApiClient, errors_at
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from schemathesis import GenerationMode, checks
 from accounts.models import Business, User
 from ledger import services
 from relance.wsgi import application
-from tests.api.conftest import token_for
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_token
 
 CHECKS = [
     checks.not_a_server_error,
@@ -57,7 +56,7 @@ def rows(business: Business, owner: User) -> Rows:
     client = make_client(business)
     invoice = make_invoice(business, client, amount="5000.00", issue_date=dt.date(1950, 1, 1))
     payment = services.record_payment(invoice=invoice, actor=None, date=invoice.issue_date, amount=Decimal("1.00"))
-    return Rows(token_for(owner), client.pk, invoice.pk, payment.pk)
+    return Rows(make_token(owner), client.pk, invoice.pk, payment.pk)
 
 
 def aim_at_real_rows(case: Any, rows: Rows) -> None:

@@ -1,11 +1,9 @@
-"""Shared pieces of the Chromium tests: a live server, a signed-in page, the axe-core check."""
+"""The Chromium tests' fixtures: a live server, a signed-in page, a small ledger."""
 
 import datetime as dt
 import os
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -22,9 +20,6 @@ from tests.factories import make_client, make_invoice, make_user
 # `make test` sets this, a direct `pytest tests/browser` run needs it as well.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-AXE_PATH = Path(__file__).with_name("axe-4.14.1.min.js")
-BLOCKING_IMPACTS = {"serious", "critical"}
-PASSWORD = "motdepasse-solide-42"
 # A browser test loads many pages, and the first one on a worker also starts Chromium and the
 # live server: more than the suite's default limit (pyproject.toml), still finite.
 BROWSER_TEST_TIMEOUT = 300
@@ -56,16 +51,9 @@ def short_timeouts(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("page").set_default_timeout(10_000)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Letters and uploads go to the test's own directory (the live server shares the settings)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
 @pytest.fixture
 def user(transactional_db: None) -> User:
-    return make_user(email="marie@relance.test", password=PASSWORD)
+    return make_user(email="marie@relance.test")
 
 
 @pytest.fixture
@@ -91,44 +79,3 @@ def ledger_data(user: User) -> dict[str, Any]:
     consumer_late = make_invoice(business, particulier, amount="450.00", issue_date=today - dt.timedelta(days=120))
     not_due = make_invoice(business, atelier, amount="800.00", issue_date=today - dt.timedelta(days=5))
     return {"clients": [atelier, particulier], "late": late, "consumer_late": consumer_late, "not_due": not_due}
-
-
-def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now."""
-    page.add_script_tag(path=AXE_PATH)
-    violations: list[dict[str, Any]] = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
-
-
-def describe_violations(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
-        for node in violation["nodes"][:5]:
-            lines.append(f"      {' '.join(map(str, node['target']))}  {node['html'][:160]}")
-        if len(violation["nodes"]) > 5:
-            lines.append(f"      … and {len(violation['nodes']) - 5} more")
-    return "\n".join(lines)
-
-
-def assert_no_serious_axe_violations(page: Page) -> None:
-    violations = serious_axe_violations(page)
-    assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
-
-
-def axe_report(page: Page, paths: list[str]) -> dict[str, str]:
-    """Visits each path and returns {path: readable violations} for those that have any.
-
-    Asserting `report == {}` once lists every page's problems in one failure.
-    """
-    report = {}
-    for path in paths:
-        response = page.goto(path)
-        assert response is not None and response.ok, f"{path} answered {response and response.status}"
-        assert urlparse(page.url).path == path, f"{path} led to {page.url}"
-        violations = serious_axe_violations(page)
-        if violations:
-            report[path] = describe_violations(violations)
-    return report

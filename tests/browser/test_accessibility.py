@@ -8,13 +8,13 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from dunning import services as dunning_services
-from tests.browser.conftest import (
-    PASSWORD,
+from tests.browser.axe import (
     assert_no_serious_axe_violations,
     axe_report,
     describe_violations,
     serious_axe_violations,
 )
+from tests.factories import PASSWORD
 
 ANONYMOUS_PAGES = ["/compte/inscription/", "/compte/connexion/", "/compte/mot-de-passe/oublie/"]
 SETTINGS_PAGES = [

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from tests.browser.conftest import assert_no_serious_axe_violations, axe_report
+from tests.browser.axe import assert_no_serious_axe_violations, axe_report
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"

@@ -1,40 +1,30 @@
-import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import User
 from dunning.models import Reminder, ReminderTemplate
 from dunning.services import ensure_default_templates
+from tests.factories import make_reminder
 
 
-@pytest.fixture
-def admin_http(business):
-    admin = User.objects.create_superuser("admin@relance.test", "motdepasse-admin-42", business=business)
-    http = HttpClient()
-    http.force_login(admin)
-    return http
-
-
-def test_frozen_reminder_is_read_only_in_the_admin(admin_http, make_reminder):
-    reminder = make_reminder()
+def test_frozen_reminder_is_read_only_in_the_admin(staff_client, business, owner):
+    reminder = make_reminder(business, owner)
     change_url = reverse("admin:dunning_reminder_change", args=[reminder.pk])
-    page = admin_http.get(change_url)
+    page = staff_client.get(change_url)
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    admin_http.post(change_url, {"subject": "Changé"})
+    staff_client.post(change_url, {"subject": "Changé"})
     reminder.refresh_from_db()
     assert reminder.subject != "Changé"
 
 
-def test_no_reminder_is_deleted_or_added_from_the_admin(admin_http, make_reminder):
-    reminder = make_reminder()
-    assert admin_http.get(reverse("admin:dunning_reminder_delete", args=[reminder.pk])).status_code == 403
+def test_no_reminder_is_deleted_or_added_from_the_admin(staff_client, business, owner):
+    reminder = make_reminder(business, owner)
+    assert staff_client.get(reverse("admin:dunning_reminder_delete", args=[reminder.pk])).status_code == 403
     assert (
-        admin_http.post(reverse("admin:dunning_reminder_delete", args=[reminder.pk]), {"post": "yes"}).status_code
+        staff_client.post(reverse("admin:dunning_reminder_delete", args=[reminder.pk]), {"post": "yes"}).status_code
         == 403
     )
-    assert admin_http.get(reverse("admin:dunning_reminder_add")).status_code == 403
-    response = admin_http.post(
+    assert staff_client.get(reverse("admin:dunning_reminder_add")).status_code == 403
+    response = staff_client.post(
         reverse("admin:dunning_reminder_changelist"),
         {"action": "delete_selected", "_selected_action": [reminder.pk], "post": "yes"},
     )
@@ -42,9 +32,9 @@ def test_no_reminder_is_deleted_or_added_from_the_admin(admin_http, make_reminde
     assert Reminder.objects.filter(pk=reminder.pk).exists()
 
 
-def test_admin_actions_go_through_the_services(admin_http, make_reminder, draft):
-    reminder = make_reminder()
-    admin_http.post(
+def test_admin_actions_go_through_the_services(staff_client, business, owner, draft):
+    reminder = make_reminder(business, owner)
+    staff_client.post(
         reverse("admin:dunning_reminder_changelist"),
         {"action": "deactivate", "_selected_action": [reminder.pk, draft.pk]},
     )
@@ -54,10 +44,10 @@ def test_admin_actions_go_through_the_services(admin_http, make_reminder, draft)
     assert draft.deactivated_at is None  # a draft cannot be deactivated
 
 
-def test_template_admin_refuses_unknown_placeholders(admin_http, business):
+def test_template_admin_refuses_unknown_placeholders(staff_client, business):
     template = ensure_default_templates(business)[0]
     url = reverse("admin:dunning_remindertemplate_change", args=[template.pk])
-    response = admin_http.post(
+    response = staff_client.post(
         url,
         {
             "business": business.pk,

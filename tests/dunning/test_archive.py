@@ -18,7 +18,7 @@ from dunning.archive import request_archive_export
 from dunning.archive_task import build_archive_export
 from dunning.models import ArchiveExport, Reminder
 from dunning.pdf_merge import PdfConcatenation
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
 
 PARIS = timezone.get_default_timezone()
 
@@ -56,12 +56,12 @@ def build(business, owner, django_capture_on_commit_callbacks, **options) -> Arc
 
 
 @pytest.fixture
-def three_reminders(business, make_reminder):
+def three_reminders(business, owner):
     """Three saved letters, frozen on three different days, created out of chronological order."""
-    second = make_reminder(name="Boulangerie Durand")
-    first = make_reminder(name="Garage Martin")
+    second = make_reminder(business, owner, name="Boulangerie Durand")
+    first = make_reminder(business, owner, name="Garage Martin")
     invoices = [make_invoice(business, client) for client in [make_client(business, name="Café ; Brasserie")] * 2]
-    third = make_reminder(invoices=invoices)
+    third = make_reminder(business, owner, invoices=invoices)
     now = timezone.now()
     set_frozen_at(first, now - dt.timedelta(days=3))
     set_frozen_at(second, now - dt.timedelta(days=2))
@@ -187,13 +187,11 @@ def test_deactivated_reminders_are_left_out_unless_asked(
     assert rows[1]["Statut"] == "Enregistrée (désactivée)"
 
 
-def test_range_is_read_in_paris_dates_on_the_freeze_date(
-    business, owner, make_reminder, django_capture_on_commit_callbacks
-):
+def test_range_is_read_in_paris_dates_on_the_freeze_date(business, owner, django_capture_on_commit_callbacks):
     # 31 October 23:30 UTC is already 1 November in Paris.
-    late_evening = make_reminder()
+    late_evening = make_reminder(business, owner)
     set_frozen_at(late_evening, dt.datetime(2026, 10, 31, 23, 30, tzinfo=dt.UTC))
-    october = make_reminder()
+    october = make_reminder(business, owner)
     set_frozen_at(october, dt.datetime(2026, 10, 31, 10, 0, tzinfo=PARIS))
     export = build(
         business,
@@ -207,11 +205,11 @@ def test_range_is_read_in_paris_dates_on_the_freeze_date(
 
 
 def test_drafts_failed_sends_and_other_businesses_are_not_archived(
-    business, owner, other_business, outsider, make_reminder, django_capture_on_commit_callbacks
+    business, owner, other_business, outsider, django_capture_on_commit_callbacks
 ):
-    kept = make_reminder()
-    make_reminder(status=Reminder.Status.DRAFT)
-    make_reminder(status=Reminder.Status.SEND_FAILED)
+    kept = make_reminder(business, owner)
+    make_reminder(business, owner, status=Reminder.Status.DRAFT)
+    make_reminder(business, owner, status=Reminder.Status.SEND_FAILED)
     foreign = services.create_reminder(
         business=other_business, actor=outsider, invoice_ids=[make_invoice(other_business).pk]
     )
@@ -221,8 +219,8 @@ def test_drafts_failed_sends_and_other_businesses_are_not_archived(
     assert Path(export.zip_file.path).is_relative_to(Path(export.zip_file.storage.path(f"archives/{business.pk}")))
 
 
-def test_empty_range_is_refused_and_queues_nothing(business, owner, make_reminder, django_capture_on_commit_callbacks):
-    make_reminder()
+def test_empty_range_is_refused_and_queues_nothing(business, owner, django_capture_on_commit_callbacks):
+    make_reminder(business, owner)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError) as error:
         request_archive_export(
             business=business, actor=owner, date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31)
@@ -235,8 +233,8 @@ def test_empty_range_is_refused_and_queues_nothing(business, owner, make_reminde
     assert not ArchiveExport.objects.exists()
 
 
-def test_range_with_only_deactivated_reminders_says_how_to_include_them(business, owner, make_reminder, today):
-    services.deactivate_reminder(reminder=make_reminder(), actor=owner)
+def test_range_with_only_deactivated_reminders_says_how_to_include_them(business, owner, today):
+    services.deactivate_reminder(reminder=make_reminder(business, owner), actor=owner)
     with pytest.raises(ValidationError) as error:
         request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     assert "cochez « Inclure les relances désactivées »" in error.value.message_dict[NON_FIELD_ERRORS][0]
@@ -254,8 +252,8 @@ def test_dates_are_required_and_in_order(business, owner, today):
     assert reversed_dates.value.message_dict == {"date_to": ["La date de fin précède la date de début."]}
 
 
-def test_request_is_audited_and_the_same_pending_range_is_not_queued_twice(business, owner, make_reminder, today):
-    make_reminder()
+def test_request_is_audited_and_the_same_pending_range_is_not_queued_twice(business, owner, today):
+    make_reminder(business, owner)
     # Without running the commit callbacks the export stays queued, as with a busy worker.
     export, created = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     again, created_again = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
@@ -283,8 +281,8 @@ def test_task_run_twice_keeps_the_same_files(business, owner, three_reminders, d
     assert Path(again.zip_file.path).read_bytes() == files["zip"]
 
 
-def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, owner, make_reminder, today):
-    make_reminder()
+def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, owner, today):
+    make_reminder(business, owner)
     export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     ArchiveExport.objects.filter(pk=export.pk).update(
         status=ArchiveExport.Status.RUNNING, claim_token="other-worker", heartbeat_at=timezone.now()
@@ -298,8 +296,8 @@ def test_running_export_is_left_to_its_worker_until_it_goes_silent(business, own
     assert Path(export.zip_file.path).is_file()
 
 
-def test_run_that_lost_its_claim_stops_and_removes_its_files(business, owner, make_reminder, monkeypatch, today):
-    make_reminder()
+def test_run_that_lost_its_claim_stops_and_removes_its_files(business, owner, monkeypatch, today):
+    make_reminder(business, owner)
     export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     render = archive_task.render_letters_pdf
 
@@ -329,10 +327,8 @@ def test_letter_altered_on_disk_fails_the_export_in_french(
     assert list(Path(export.zip_file.storage.path(f"archives/{business.pk}")).iterdir()) == []
 
 
-def test_missing_letter_fails_the_export_in_french(
-    business, owner, make_reminder, django_capture_on_commit_callbacks, today
-):
-    reminder = make_reminder()
+def test_missing_letter_fails_the_export_in_french(business, owner, django_capture_on_commit_callbacks, today):
+    reminder = make_reminder(business, owner)
     Path(reminder.pdf.path).unlink()
     export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert export.status == ArchiveExport.Status.FAILED
@@ -340,14 +336,9 @@ def test_missing_letter_fails_the_export_in_french(
 
 
 def test_unexpected_error_fails_the_export_without_a_trace_for_the_user(
-    business,
-    owner,
-    make_reminder,
-    django_capture_on_commit_callbacks,
-    monkeypatch,
-    today,
+    business, owner, django_capture_on_commit_callbacks, monkeypatch, today
 ):
-    make_reminder()
+    make_reminder(business, owner)
 
     def broken(letters):
         raise RuntimeError("typst exploded")
@@ -359,16 +350,14 @@ def test_unexpected_error_fails_the_export_without_a_trace_for_the_user(
     assert export.error.startswith("Une erreur inattendue a interrompu la préparation de l’archive.")
 
 
-def test_spreadsheet_formulas_in_names_stay_text(
-    business, owner, make_reminder, django_capture_on_commit_callbacks, today
-):
-    make_reminder(name='=HYPERLINK("http://example.test","clic")')
+def test_spreadsheet_formulas_in_names_stay_text(business, owner, django_capture_on_commit_callbacks, today):
+    make_reminder(business, owner, name='=HYPERLINK("http://example.test","clic")')
     export = build(business, owner, django_capture_on_commit_callbacks, date_from=today, date_to=today)
     assert read_manifest(export)[0]["Client"] == '\'=HYPERLINK("http://example.test","clic")'
 
 
-def test_concatenation_keeps_every_page_and_its_text(tmp_path, make_reminder):
-    letters = [make_reminder(name=name) for name in ["Alpha SARL", "Beta SAS"]]
+def test_concatenation_keeps_every_page_and_its_text(tmp_path, business, owner):
+    letters = [make_reminder(business, owner, name=name) for name in ["Alpha SARL", "Beta SAS"]]
     target = tmp_path / "merged.pdf"
     with PdfConcatenation(target, title="Lettres – Atelier", author="Atelier") as merged:
         for reminder in letters:

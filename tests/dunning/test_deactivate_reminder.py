@@ -8,11 +8,12 @@ from core.errors import Conflict
 from core.models import AuditEvent
 from dunning import services
 from dunning.models import Reminder
+from tests.factories import make_reminder
 
 
 @pytest.mark.parametrize("status", ["saved", "sent", "send_failed"])
-def test_saved_sent_or_failed_reminder_can_be_deactivated_and_reactivated(owner, make_reminder, status):
-    reminder = make_reminder(status=status)
+def test_saved_sent_or_failed_reminder_can_be_deactivated_and_reactivated(owner, business, status):
+    reminder = make_reminder(business, owner, status=status)
     services.deactivate_reminder(reminder=reminder, actor=owner)
     reminder.refresh_from_db()
     assert reminder.deactivated_at is not None
@@ -32,13 +33,13 @@ def test_draft_cannot_be_deactivated(owner, draft):
         services.deactivate_reminder(reminder=draft, actor=owner)
 
 
-def test_reminder_being_sent_cannot_be_deactivated(owner, make_reminder):
+def test_reminder_being_sent_cannot_be_deactivated(owner, business):
     with pytest.raises(Conflict, match="en cours d’envoi"):
-        services.deactivate_reminder(reminder=make_reminder(status="sending"), actor=owner)
+        services.deactivate_reminder(reminder=make_reminder(business, owner, status="sending"), actor=owner)
 
 
-def test_deactivating_twice_or_reactivating_an_active_one_is_a_conflict(owner, make_reminder):
-    reminder = make_reminder()
+def test_deactivating_twice_or_reactivating_an_active_one_is_a_conflict(owner, business):
+    reminder = make_reminder(business, owner)
     with pytest.raises(Conflict):
         services.reactivate_reminder(reminder=reminder, actor=owner)
     services.deactivate_reminder(reminder=reminder, actor=owner)
@@ -46,8 +47,8 @@ def test_deactivating_twice_or_reactivating_an_active_one_is_a_conflict(owner, m
         services.deactivate_reminder(reminder=reminder, actor=owner)
 
 
-def test_registered_letter_is_recorded_on_a_formal_notice(owner, make_reminder):
-    reminder = make_reminder(level=3)
+def test_registered_letter_is_recorded_on_a_formal_notice(owner, business):
+    reminder = make_reminder(business, owner, level=3)
     services.record_registered_letter(
         reminder=reminder,
         actor=owner,
@@ -61,17 +62,22 @@ def test_registered_letter_is_recorded_on_a_formal_notice(owner, make_reminder):
     assert event.changes["registered_number"] == ["", "1A 234 567 8901 2"]
 
 
-def test_registered_letter_only_for_a_frozen_formal_notice(owner, make_reminder):
+def test_registered_letter_only_for_a_frozen_formal_notice(owner, business):
     with pytest.raises(Conflict, match="mise en demeure"):
-        services.record_registered_letter(reminder=make_reminder(level=1), actor=owner, number="1A", receipt_date=None)
+        services.record_registered_letter(
+            reminder=make_reminder(business, owner, level=1), actor=owner, number="1A", receipt_date=None
+        )
     with pytest.raises(Conflict):
         services.record_registered_letter(
-            reminder=make_reminder(status="draft", level=3), actor=owner, number="1A", receipt_date=None
+            reminder=make_reminder(business, owner, status="draft", level=3),
+            actor=owner,
+            number="1A",
+            receipt_date=None,
         )
 
 
-def test_registered_letter_needs_a_number_and_a_plausible_date(owner, make_reminder):
-    reminder = make_reminder(level=3)
+def test_registered_letter_needs_a_number_and_a_plausible_date(owner, business):
+    reminder = make_reminder(business, owner, level=3)
     with pytest.raises(ValidationError) as error:
         services.record_registered_letter(reminder=reminder, actor=owner, number="", receipt_date=dt.date(2099, 1, 1))
     assert error.value.message_dict == {

@@ -1,7 +1,6 @@
 """The reminder history: one query, so the page and the API give the same reminders."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +12,8 @@ from accounts.models import Business, User
 from dunning import queries, services
 from dunning.models import Reminder
 from ledger.models import Client
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
+from tests.helpers import ApiClient
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -21,18 +21,24 @@ def at(day: dt.date) -> dt.datetime:
 
 
 @pytest.fixture
-def history(business: Business, owner: User, make_reminder: Callable[..., Reminder]) -> dict[str, Any]:
+def history(business: Business, owner: User) -> dict[str, Any]:
     alice = make_client(business, name="Alice", email="alice@client.test")
     bob = make_client(business, name="Bob", email="")
     rows = {
-        "alice_1": make_reminder(invoices=[make_invoice(business, alice)], level=1),
-        "alice_2": make_reminder(status=Reminder.Status.SENT, invoices=[make_invoice(business, alice)], level=2),
-        "bob_1": make_reminder(invoices=[make_invoice(business, bob)], level=1),
-        "bob_failed": make_reminder(
-            status=Reminder.Status.SEND_FAILED, invoices=[make_invoice(business, bob)], level=2
+        "alice_1": make_reminder(business, owner, invoices=[make_invoice(business, alice)], level=1),
+        "alice_2": make_reminder(
+            business, owner, status=Reminder.Status.SENT, invoices=[make_invoice(business, alice)], level=2
         ),
-        "alice_draft": make_reminder(status=Reminder.Status.DRAFT, invoices=[make_invoice(business, alice)]),
-        "bob_draft": make_reminder(status=Reminder.Status.DRAFT, invoices=[make_invoice(business, bob)]),
+        "bob_1": make_reminder(business, owner, invoices=[make_invoice(business, bob)], level=1),
+        "bob_failed": make_reminder(
+            business, owner, status=Reminder.Status.SEND_FAILED, invoices=[make_invoice(business, bob)], level=2
+        ),
+        "alice_draft": make_reminder(
+            business, owner, status=Reminder.Status.DRAFT, invoices=[make_invoice(business, alice)]
+        ),
+        "bob_draft": make_reminder(
+            business, owner, status=Reminder.Status.DRAFT, invoices=[make_invoice(business, bob)]
+        ),
     }
     services.deactivate_reminder(reminder=rows["bob_1"], actor=owner)
     days = {
@@ -77,12 +83,12 @@ def api_params(page_params: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_history_page_and_api_list_the_same_reminders(
-    owner_client: HttpClient, api: HttpClient, history: dict[str, Any], params: dict[str, Any]
+    owner_client: HttpClient, api: ApiClient, history: dict[str, Any], params: dict[str, Any]
 ) -> None:
     if "client" in params:
         params = {**params, "client": history[params["client"]].pk}
     page = owner_client.get(reverse("dunning:history"), params)
-    response = api.get("/api/v1/reminders", {**api_params(params), "limit": 200})
+    response = api.get("/reminders", {**api_params(params), "limit": 200})
     assert page.status_code == response.status_code == 200, response.content
     page_ids = [reminder.pk for reminder in page.context["page"].object_list]
     assert page_ids, "each case should list something"
@@ -92,14 +98,14 @@ def test_history_page_and_api_list_the_same_reminders(
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_history_costs_two_queries_whatever_the_reminders(
-    business: Business,
-    client_with_email: Client,
-    make_reminder: Callable[..., Reminder],
-    django_assert_num_queries: Any,
-    count: int,
+    business: Business, client_with_email: Client, owner: User, django_assert_num_queries: Any, count: int
 ) -> None:
     for _ in range(count):
-        make_reminder(invoices=[make_invoice(business, client_with_email), make_invoice(business, client_with_email)])
+        make_reminder(
+            business,
+            owner,
+            invoices=[make_invoice(business, client_with_email), make_invoice(business, client_with_email)],
+        )
     with django_assert_num_queries(2):
         reminders = list(queries.reminder_history(business, level=1, show_deactivated=True))
         assert all(len(reminder.lines.all()) == 2 for reminder in reminders)

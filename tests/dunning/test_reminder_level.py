@@ -10,15 +10,16 @@ from core.models import AuditEvent
 from dunning import services
 from dunning.defaults import default_template
 from dunning.models import Channel, Level, Reminder
+from tests.factories import make_reminder
 
 
 def level_url(reminder: Reminder) -> str:
     return reverse("dunning:reminder_level", args=[reminder.pk])
 
 
-def test_editor_offers_every_level_with_the_next_one_suggested(owner_client, late_invoice, make_reminder):
-    make_reminder(status="saved", invoices=[late_invoice])
-    draft = make_reminder(status="draft", invoices=[late_invoice])
+def test_editor_offers_every_level_with_the_next_one_suggested(owner_client, late_invoice, business, owner):
+    make_reminder(business, owner, status="saved", invoices=[late_invoice])
+    draft = make_reminder(business, owner, status="draft", invoices=[late_invoice])
     assert draft.level == Level.SECOND
     response = owner_client.get(reverse("dunning:reminder_edit", args=[draft.pk]))
     content = response.content.decode()
@@ -81,8 +82,8 @@ def test_an_invalid_level_from_the_editor_goes_back_with_a_french_message(owner_
     assert draft.level == Level.FRIENDLY
 
 
-def test_a_frozen_reminder_keeps_its_level(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_a_frozen_reminder_keeps_its_level(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.post(level_url(reminder), {"level": "3", "confirmed": "1"})
     assert response.status_code == 302
     reminder.refresh_from_db()
@@ -97,8 +98,8 @@ def test_level_change_only_by_post(owner_client, draft):
     assert owner_client.get(level_url(draft)).status_code == 405
 
 
-def test_relancer_after_a_formal_notice_asks_for_the_level(owner_client, late_invoice, make_reminder):
-    make_reminder(status="saved", invoices=[late_invoice], level=3)
+def test_relancer_after_a_formal_notice_asks_for_the_level(owner_client, late_invoice, business, owner):
+    make_reminder(business, owner, status="saved", invoices=[late_invoice], level=3)
     response = owner_client.post(reverse("dunning:reminder_create"), {"invoice_ids": [late_invoice.pk]})
     assert response.status_code == 200
     content = response.content.decode()
@@ -122,7 +123,7 @@ def test_a_first_reminder_can_go_straight_to_a_formal_notice(owner_client, draft
 
 
 def test_api_patch_changes_the_level(api, draft):
-    response = api.patch(f"/api/v1/reminders/{draft.pk}", {"level": 2}, content_type="application/json")
+    response = api.patch(f"/reminders/{draft.pk}", {"level": 2})
     assert response.status_code == 200
     assert response.json()["level"] == 2
     assert response.json()["subject"] == default_template(Level.SECOND)["email_subject"]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from dunning.models import Channel, Reminder
-from tests.dunning.test_view_reminder_edit import form_data
+from tests.dunning.test_reminder_edit_view import form_data
 
 BUCKET = "/retards/61-90/?client=&sort=-days_late"
 

@@ -12,7 +12,7 @@ from core.models import AuditEvent
 from dunning import facts, services
 from dunning.models import Reminder
 from ledger import services as ledger_services
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -39,9 +39,9 @@ def test_saving_freezes_texts_figures_and_the_pdf(owner, draft, late_invoice):
     assert event.changes["pdf_sha256"] == reminder.pdf_sha256
 
 
-def test_references_follow_each_other_per_business(owner, make_reminder, other_business, outsider):
-    first = make_reminder()
-    second = make_reminder()
+def test_references_follow_each_other_per_business(owner, business, other_business, outsider):
+    first = make_reminder(business, owner)
+    second = make_reminder(business, owner)
     assert int(second.reference[-4:]) == int(first.reference[-4:]) + 1
     foreign = services.create_reminder(
         business=other_business, actor=outsider, invoice_ids=[make_invoice(other_business).pk]
@@ -69,8 +69,8 @@ def test_draft_shows_todays_figures(owner, draft, late_invoice):
 
 
 @pytest.mark.parametrize("status", ["saved", "sent", "send_failed", "sending"])
-def test_frozen_reminder_cannot_be_saved_again(owner, make_reminder, status):
-    reminder = make_reminder(status=status)
+def test_frozen_reminder_cannot_be_saved_again(owner, business, status):
+    reminder = make_reminder(business, owner, status=status)
     with pytest.raises(Conflict):
         services.save_reminder(reminder=reminder, actor=owner)
 
@@ -84,10 +84,10 @@ def test_invoice_paid_since_the_draft_is_refused_at_saving(owner, draft, late_in
     assert draft.is_draft and not draft.pdf
 
 
-def test_unknown_rate_leaves_only_the_interest_without_a_figure(business, owner, make_reminder):
+def test_unknown_rate_leaves_only_the_interest_without_a_figure(business, owner):
     # 2026-11-28: the ECB rate of 2026 S2 is not in the shipped tables.
     invoice = make_invoice(business, make_client(business), issue_date=dt.date(2026, 9, 1))
-    reminder = make_reminder(status="draft", invoices=[invoice], level=2)
+    reminder = make_reminder(business, owner, status="draft", invoices=[invoice], level=2)
     assert reminder.include_penalties
     with time_machine.travel(dt.datetime(2026, 11, 28, 10, tzinfo=PARIS), tick=False):
         reminder = services.save_reminder(reminder=reminder, actor=owner)
@@ -123,9 +123,9 @@ def test_penalties_are_frozen_with_their_rates_and_segments(business, owner):
     assert snapshot["totals"]["total_due"] == f"{total:.2f}"
 
 
-def test_reference_numbering_passes_9999(owner, business, make_reminder):
-    previous = make_reminder()
+def test_reference_numbering_passes_9999(owner, business):
+    previous = make_reminder(business, owner)
     year = previous.reference.split("-")[1]
     Reminder.objects.filter(pk=previous.pk).update(reference=f"R-{year}-9999")
-    assert make_reminder().reference == f"R-{year}-10000"
-    assert make_reminder().reference == f"R-{year}-10001"
+    assert make_reminder(business, owner).reference == f"R-{year}-10000"
+    assert make_reminder(business, owner).reference == f"R-{year}-10001"

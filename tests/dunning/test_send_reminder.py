@@ -13,7 +13,7 @@ from core.models import AuditEvent
 from dunning import services
 from dunning.models import Channel, Reminder
 from dunning.tasks import send_reminder_email
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
 
 
 def parse(message: dict) -> EmailMessage:
@@ -125,7 +125,7 @@ def test_refused_email_fails_then_retry_sends_exactly_one(
 
 
 def test_unreachable_server_fails_with_a_french_message(owner, draft, settings, django_capture_on_commit_callbacks):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -138,9 +138,9 @@ def test_unreachable_server_fails_with_a_french_message(owner, draft, settings, 
     assert draft.send_error.startswith("Serveur d’envoi injoignable")
 
 
-def test_task_sends_only_a_reminder_waiting_to_be_sent(owner, draft, make_reminder, smtp_server):
+def test_task_sends_only_a_reminder_waiting_to_be_sent(owner, draft, business, smtp_server):
     assert send_reminder_email.call(draft.pk) == "skipped"
-    assert send_reminder_email.call(make_reminder(status="saved").pk) == "skipped"
+    assert send_reminder_email.call(make_reminder(business, owner, status="saved").pk) == "skipped"
     assert smtp_server.messages == []
 
 
@@ -171,15 +171,15 @@ def test_letter_reminder_is_not_sent_by_email_unseen(owner, draft):
 
 
 @pytest.mark.parametrize("status", ["saved", "sending", "sent", "send_failed"])
-def test_frozen_reminder_cannot_be_sent_again(owner, make_reminder, status):
+def test_frozen_reminder_cannot_be_sent_again(owner, business, status):
     with pytest.raises(Conflict):
-        services.send_reminder(reminder=make_reminder(status=status), actor=owner)
+        services.send_reminder(reminder=make_reminder(business, owner, status=status), actor=owner)
 
 
 @pytest.mark.parametrize("status", ["draft", "saved", "sending", "sent"])
-def test_only_a_failed_send_can_be_retried(owner, make_reminder, status):
+def test_only_a_failed_send_can_be_retried(owner, business, status):
     with pytest.raises(Conflict, match="échoué"):
-        services.retry_send(reminder=make_reminder(status=status), actor=owner)
+        services.retry_send(reminder=make_reminder(business, owner, status=status), actor=owner)
 
 
 def test_sender_name_cannot_inject_headers_or_spoof_the_address(

@@ -6,7 +6,7 @@ from core.models import AuditEvent
 from dunning import services
 from dunning.defaults import default_template
 from dunning.models import Channel, Reminder
-from tests.factories import make_invoice
+from tests.factories import make_invoice, make_reminder
 
 
 def test_draft_texts_are_saved_with_their_placeholders(owner, draft):
@@ -70,8 +70,8 @@ def test_another_client_invoice_cannot_be_added(business, owner, draft):
 
 
 @pytest.mark.parametrize("status", ["saved", "sending", "sent", "send_failed"])
-def test_frozen_reminder_cannot_be_edited(owner, make_reminder, status):
-    reminder = make_reminder(status=status)
+def test_frozen_reminder_cannot_be_edited(owner, business, status):
+    reminder = make_reminder(business, owner, status=status)
     with pytest.raises(Conflict):
         services.update_draft(reminder=reminder, actor=owner, subject="Autre chose")
     reminder.refresh_from_db()
@@ -85,8 +85,8 @@ def test_draft_is_deleted_for_real(owner, draft):
 
 
 @pytest.mark.parametrize("status", ["saved", "sending", "sent", "send_failed"])
-def test_saved_or_sent_reminder_cannot_be_deleted(owner, make_reminder, status):
-    reminder = make_reminder(status=status)
+def test_saved_or_sent_reminder_cannot_be_deleted(owner, business, status):
+    reminder = make_reminder(business, owner, status=status)
     with pytest.raises(Conflict, match="seulement désactivée"):
         services.delete_draft(reminder=reminder, actor=owner)
     assert Reminder.objects.filter(pk=reminder.pk).exists()

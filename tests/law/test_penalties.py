@@ -1,4 +1,5 @@
-"""The penalty computation through the pure function: acceptance cases and the rules of PRODUCT.md §5."""
+"""The penalty computation through the pure function: the acceptance cases and the product's
+late-payment rules (Code de commerce L441-10)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +13,7 @@ from law.rates import HalfYear, LawError, MissingRate, RateTables
 D = Decimal
 day = dt.date.fromisoformat
 
-# shared/acceptance/law.md, cases 1–7: inputs and the figures they must give.
+# The acceptance cases 1–7 of the late-payment law: inputs and the figures they must give.
 ACCEPTANCE = {
     1: (
         {

@@ -12,7 +12,7 @@ day = dt.date.fromisoformat
 @pytest.mark.parametrize(
     ("issued", "date_plus_45_then_eom", "eom_then_plus_45"),
     [
-        # shared/acceptance/law.md
+        # The acceptance cases of the late-payment law
         ("2025-02-15", "2025-04-30", "2025-04-14"),
         ("2025-03-10", "2025-04-30", "2025-05-15"),
         # Month ends

@@ -1,23 +1,12 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import Business, User
+from accounts.models import Business
 from ledger import services
-from tests.factories import make_invoice, make_user
-
-
-@pytest.fixture
-def staff_client(business: Business) -> HttpClient:
-    admin_user: User = make_user(business, email="admin@relance.test")
-    admin_user.is_staff = admin_user.is_superuser = True
-    admin_user.save()
-    http = HttpClient()
-    http.force_login(admin_user)
-    return http
+from tests.factories import make_invoice
 
 
 def test_invoice_is_readable_but_not_editable_in_admin(staff_client: HttpClient, business: Business) -> None:

@@ -1,4 +1,5 @@
-"""Bucket arithmetic: bounds → definitions, age in days → key (PRODUCT.md §2.2)."""
+"""Bucket arithmetic: bounds → definitions, age in days → key (by default: not yet due, 1–30, 31–60,
+61–90 and more than 90 days late, counted from the due date; an invoice due today is not late)."""
 
 import datetime as dt
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts.models import Business
 from core.models import AuditEvent
 from ledger.models import Client
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 URL = reverse("ledger:client_create")

@@ -5,7 +5,7 @@ from accounts.models import Business
 from core.models import AuditEvent
 from ledger.models import Client
 from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 
 def url(pk: int) -> str:

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from accounts.models import Business, User
 from ledger import services
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url, make_reminder
+from tests.factories import make_client, make_invoice, make_reminder_row
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -39,7 +39,7 @@ def test_shows_identity_balance_invoices_payments_and_history(
     late = make_invoice(business, client, number="F-LATE", amount="400.00", issue_date=dt.date(2026, 9, 1))
     make_invoice(business, client, number="F-NEW", amount="100.00", issue_date=dt.date(2026, 11, 20))
     services.record_payment(invoice=late, actor=owner, date=dt.date(2026, 10, 5), amount=Decimal("150.00"))
-    make_reminder(late, level=2)
+    make_reminder_row(late, level=2)
     response = owner_client.get(url(client.pk))
     assert response.status_code == 200
     assert response.context["balance"] == Decimal("350.00")
@@ -87,5 +87,5 @@ def test_query_count_is_constant(
     for index in range(20):
         invoice = make_invoice(business, client, issue_date=dt.date(2026, 6, 1) + dt.timedelta(days=index))
         services.record_payment(invoice=invoice, actor=None, date=dt.date(2026, 9, 1), amount=Decimal("10.00"))
-        make_reminder(invoice)
+        make_reminder_row(invoice)
     assert load() == few

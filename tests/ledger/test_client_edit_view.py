@@ -6,7 +6,7 @@ from accounts.models import Business
 from core.models import AuditEvent
 from ledger.models import Client
 from tests.factories import make_client
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 

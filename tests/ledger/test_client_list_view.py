@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Business
 from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 URL = reverse("ledger:client_list")

@@ -9,7 +9,7 @@ from accounts.models import Business
 from ledger import services
 from ledger.models import CreditNote, Invoice
 from tests.factories import make_invoice
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 

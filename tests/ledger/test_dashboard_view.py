@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts.models import Business
 from dunning.models import Reminder
 from ledger import services
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url, make_reminder
+from tests.factories import make_client, make_invoice, make_reminder_row
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 URL = reverse("pages:dashboard")
@@ -70,9 +70,9 @@ def test_to_do_lists_late_invoices_never_reminded_and_reminder_counts(
 ) -> None:
     waiting = make_invoice(business, number="F-WAIT", issue_date=dt.date(2026, 9, 1), due_date=dt.date(2026, 10, 1))
     reminded = make_invoice(business, number="F-DONE", issue_date=dt.date(2026, 9, 1), due_date=dt.date(2026, 10, 1))
-    make_reminder(reminded)
-    make_reminder(reminded, status=Reminder.Status.DRAFT)
-    make_reminder(reminded, status=Reminder.Status.SEND_FAILED)
+    make_reminder_row(reminded)
+    make_reminder_row(reminded, status=Reminder.Status.DRAFT)
+    make_reminder_row(reminded, status=Reminder.Status.SEND_FAILED)
     response = owner_client.get(URL)
     assert [invoice.number for invoice in response.context["to_do"]] == ["F-WAIT"]
     assert response.context["to_do"][0].days_late == 58

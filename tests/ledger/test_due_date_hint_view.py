@@ -3,7 +3,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from accounts.models import Business, PaymentTerms
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 URL = reverse("ledger:due_date_hint")
 

@@ -9,7 +9,7 @@ from core.models import AuditEvent
 from ledger import queries
 from ledger.models import Invoice
 from tests.factories import make_invoice
-from tests.ledger.conftest import TODAY, login_url
+from tests.helpers import TODAY, login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from accounts.models import Business
 from core.models import AuditEvent
 from ledger.models import Client, Invoice
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url, pdf_bytes
+from tests.factories import make_client, make_invoice, pdf_bytes
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 URL = reverse("ledger:invoice_create")

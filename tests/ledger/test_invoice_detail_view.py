@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts.models import Business, User
 from ledger import services
 from ledger.models import Invoice
-from tests.factories import make_invoice
-from tests.ledger.conftest import login_url, make_reminder
+from tests.factories import make_invoice, make_reminder_row
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -61,7 +61,7 @@ def test_shows_amounts_status_days_late_payments_credit_notes_and_history(
 
 
 def test_locked_invoice_explains_what_is_still_possible(owner_client: HttpClient, invoice: Invoice) -> None:
-    make_reminder(invoice, level=1)
+    make_reminder_row(invoice, level=1)
     response = owner_client.get(url(invoice.pk))
     assert response.context["locked"]
     assert "elle n’est plus modifiable" in response.text
@@ -89,5 +89,5 @@ def test_query_count_is_constant(
     few = load()
     for day in range(2, 30):
         services.record_payment(invoice=invoice, actor=owner, date=dt.date(2026, 10, day), amount=Decimal("1.00"))
-    make_reminder(invoice)
+    make_reminder_row(invoice)
     assert load() == few

@@ -12,8 +12,8 @@ from core.models import AuditEvent
 from dunning.models import Reminder
 from ledger import services
 from ledger.models import Invoice
-from tests.factories import make_invoice
-from tests.ledger.conftest import login_url, make_reminder, pdf_bytes
+from tests.factories import make_invoice, make_reminder_row, pdf_bytes
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -96,7 +96,7 @@ def test_duplicate_number_is_refused(owner_client: HttpClient, business: Busines
 
 
 def test_invoice_quoted_by_a_sent_reminder_is_locked(owner_client: HttpClient, invoice: Invoice) -> None:
-    make_reminder(invoice)
+    make_reminder_row(invoice)
     page = owner_client.get(url(invoice.pk))
     assert page.status_code == 200
     assert "Une relance enregistrée ou envoyée cite cette facture" in page.text
@@ -109,7 +109,7 @@ def test_invoice_quoted_by_a_sent_reminder_is_locked(owner_client: HttpClient, i
 
 
 def test_draft_reminder_does_not_lock(owner_client: HttpClient, invoice: Invoice) -> None:
-    make_reminder(invoice, status=Reminder.Status.DRAFT)
+    make_reminder_row(invoice, status=Reminder.Status.DRAFT)
     assert owner_client.post(url(invoice.pk), data_of(invoice, number="F-NEW")).status_code == 302
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import Business
 from ledger import services
 from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 URL = reverse("ledger:invoice_list")

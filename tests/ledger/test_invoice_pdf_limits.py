@@ -17,8 +17,7 @@ from pypdf import PdfWriter
 from accounts.models import User
 from ledger.models import Client, Invoice
 from ledger.validators import validate_invoice_pdf
-from tests.factories import make_client
-from tests.ledger.conftest import many_page_pdf, pdf_bytes
+from tests.factories import make_client, many_page_pdf, pdf_bytes
 
 URL = reverse("ledger:invoice_create")
 MIB = 1024 * 1024

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from accounts.models import Business
 from ledger.models import Invoice
-from tests.factories import make_invoice
-from tests.ledger.conftest import login_url, pdf_bytes
+from tests.factories import make_invoice, pdf_bytes
+from tests.helpers import login_url
 
 
 def url(pk: int) -> str:

@@ -10,8 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Business
 from ledger import services
 from ledger.models import Invoice
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import pdf_bytes
+from tests.factories import make_client, make_invoice, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

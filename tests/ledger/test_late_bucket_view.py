@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Business
 from ledger.models import Invoice
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import login_url, make_reminder
+from tests.factories import make_client, make_invoice, make_reminder_row
+from tests.helpers import login_url
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -66,7 +66,7 @@ def test_not_due_bucket_has_no_remind_action(owner_client: HttpClient, business:
 
 def test_last_reminder_is_shown_in_words(owner_client: HttpClient, business: Business) -> None:
     invoice = late(business, 20)
-    make_reminder(invoice, level=1, at=dt.datetime(2026, 10, 12, 10, 0, tzinfo=dt.UTC))
+    make_reminder_row(invoice, level=1, at=dt.datetime(2026, 10, 12, 10, 0, tzinfo=dt.UTC))
     late(business, 10)
     response = owner_client.get(url())
     assert "Relance 1 envoyée le 12/10" in response.text
@@ -143,9 +143,9 @@ def test_query_count_is_constant(
 
     client = make_client(business)
     for index in range(5):
-        make_reminder(late(business, 1 + index, client=client))
+        make_reminder_row(late(business, 1 + index, client=client))
     few = load()
     for index in range(45):
         invoice = late(business, 1 + index % 29, client=client if index % 2 else make_client(business))
-        make_reminder(invoice, level=1 + index % 3)
+        make_reminder_row(invoice, level=1 + index % 3)
     assert load() == few

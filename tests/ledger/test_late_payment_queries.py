@@ -10,8 +10,8 @@ from accounts.models import Business
 from dunning import queries as dunning_queries
 from ledger import queries, services
 from ledger.models import Invoice
-from tests.factories import make_client, make_invoice
-from tests.ledger.conftest import TODAY
+from tests.factories import make_client, make_invoice, make_reminder_row
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -131,14 +131,13 @@ def test_bucket_invoices_refuses_an_unknown_key(business: Business) -> None:
 
 def test_last_reminder_annotation_takes_the_latest_frozen_one(business: Business) -> None:
     from dunning.models import Reminder
-    from tests.ledger.conftest import make_reminder
 
     invoice = _invoice_due(business, dt.date(2026, 9, 1))
     first = dt.datetime(2026, 9, 10, 9, 0, tzinfo=dt.UTC)
     second = dt.datetime(2026, 10, 12, 9, 0, tzinfo=dt.UTC)
-    make_reminder(invoice, level=1, at=first)
-    make_reminder(invoice, level=2, status=Reminder.Status.SAVED, at=second)
-    make_reminder(invoice, level=3, status=Reminder.Status.DRAFT)
+    make_reminder_row(invoice, level=1, at=first)
+    make_reminder_row(invoice, level=2, status=Reminder.Status.SAVED, at=second)
+    make_reminder_row(invoice, level=3, status=Reminder.Status.DRAFT)
     annotated = dunning_queries.with_last_reminder(Invoice.objects.filter(pk=invoice.pk)).get()
     assert annotated.last_reminder_level == 2  # type: ignore[attr-defined]
     assert annotated.last_reminder_status == "saved"  # type: ignore[attr-defined]
@@ -146,11 +145,9 @@ def test_last_reminder_annotation_takes_the_latest_frozen_one(business: Business
 
 
 def test_never_reminded_list_skips_reminded_disputed_and_paused(business: Business) -> None:
-    from tests.ledger.conftest import make_reminder
-
     waiting = _invoice_due(business, dt.date(2026, 10, 1))
     reminded = _invoice_due(business, dt.date(2026, 9, 1))
-    make_reminder(reminded)
+    make_reminder_row(reminded)
     disputed = _invoice_due(business, dt.date(2026, 9, 1))
     Invoice.objects.filter(pk=disputed.pk).update(disputed=True)
     paused_client = make_client(business, reminders_paused=True, pause_reason="Négociation")

@@ -8,18 +8,13 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import Business, User
+from accounts.models import Business
 from ledger import queries, services
 from ledger.models import Client
-from tests.api.conftest import ApiClient, token_for
 from tests.factories import make_client, make_invoice
+from tests.helpers import ApiClient
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
-
-
-@pytest.fixture
-def api(owner: User) -> ApiClient:
-    return ApiClient(token_for(owner))
 
 
 @pytest.fixture

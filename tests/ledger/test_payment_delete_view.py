@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from ledger import services
 from ledger.models import Payment
 from tests.factories import make_invoice
-from tests.ledger.conftest import login_url
+from tests.helpers import login_url
 
 
 @pytest.fixture

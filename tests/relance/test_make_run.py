@@ -18,7 +18,7 @@ from urllib.request import HTTPCookieProcessor, build_opener, urlopen
 import pytest
 
 from relance.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "/compte/connexion/"

@@ -14,8 +14,8 @@ from dunning.archive import request_archive_export
 from dunning.models import ArchiveExport, Reminder
 from ledger import services
 from ledger.models import Invoice
-from tests.api.conftest import errors_at
 from tests.factories import make_invoice
+from tests.helpers import errors_at
 from tests.rules.conftest import World
 
 OUT_OF_RANGE = "Date hors limites : l’année doit être comprise entre 1900 et 2100."

@@ -18,7 +18,7 @@ from core.text import is_one_line
 from dunning import services as dunning_services
 from dunning.models import Reminder
 from ledger import services
-from tests.api.conftest import errors_at
+from tests.helpers import errors_at
 from tests.rules.conftest import World
 
 ONE_LINE = "Ce champ tient sur une ligne : retirez les retours à la ligne et les caractères de contrôle."

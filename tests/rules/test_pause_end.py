@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ledger import services
 from ledger.models import Client
-from tests.api.conftest import errors_at
+from tests.helpers import errors_at
 from tests.rules.conftest import World
 
 PAST_PAUSE = "Cette date est déjà passée : choisissez une date à venir ou laissez vide."

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from ledger import services
 from ledger.models import Client, CreditNote, Invoice, Payment
-from tests.api.conftest import errors_at
+from tests.helpers import errors_at
 from tests.rules.conftest import World
 
 FUTURE = "Un règlement ne peut pas être daté dans le futur."

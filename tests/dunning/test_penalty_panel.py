@@ -1,4 +1,4 @@
-"""The "Pénalités de retard" panel of the invoice page (issue 4, item 4)."""
+"""The "Pénalités de retard" panel of the invoice page."""
 
 import datetime as dt
 import re

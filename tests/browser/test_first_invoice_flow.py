@@ -1,4 +1,4 @@
-"""Issue 2's walk-through, as a new user does it in Chromium."""
+"""A new user's first steps in Chromium: a client, an invoice, a partial payment, the amount due."""
 
 import datetime as dt
 import re

@@ -1,4 +1,4 @@
-"""Late-payment law on the "Conditions de paiement et pénalités" settings page (issue 4, item 5):
+"""Late-payment law on the "Conditions de paiement et pénalités" settings page:
 the fixed 365-day basis, and the contract-rate floor of the current half-year."""
 
 import datetime as dt

@@ -37,6 +37,6 @@ def test_create_only_by_post(owner_client):
     assert owner_client.get(URL).status_code == 405
 
 
-def test_anonymous_is_sent_to_login(client, late_invoice):
-    response = client.post(URL, {"invoice_ids": [late_invoice.pk]})
+def test_anonymous_is_sent_to_login(anonymous_client, late_invoice):
+    response = anonymous_client.post(URL, {"invoice_ids": [late_invoice.pk]})
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]

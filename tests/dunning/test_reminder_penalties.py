@@ -1,6 +1,6 @@
 """A level-2 reminder to a professional client shows, in the editor, the summary and the PDF,
 the same interest and indemnity as `relance penalties` for the same invoice and date, and keeps
-them once saved, whatever happens to the invoice afterwards (issue 4, "Done means")."""
+them once saved, whatever happens to the invoice afterwards."""
 
 import datetime as dt
 import email
@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,12 +30,6 @@ from tests.factories import make_client, make_invoice
 
 PARIS = ZoneInfo("Europe/Paris")
 UNTIL = dt.date(2026, 3, 15)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def frozen_today() -> Iterator[dt.date]:
 
 
 @pytest.fixture
-def staff_client(owner: User) -> HttpClient:
+def staff_owner_client(owner: User) -> HttpClient:
     owner.is_staff = True
     owner.save()
     http = HttpClient()
@@ -72,13 +72,13 @@ def test_page_shows_what_each_table_is_known_through(owner_client: HttpClient) -
     assert "Connu jusqu’au premier semestre 2026 inclus." in page
 
 
-def test_nothing_is_missing_once_the_current_half_year_is_known(staff_client: HttpClient) -> None:
-    staff_client.post(IMPORT_URL, upload())
-    staff_client.post(
+def test_nothing_is_missing_once_the_current_half_year_is_known(staff_owner_client: HttpClient) -> None:
+    staff_owner_client.post(IMPORT_URL, upload())
+    staff_owner_client.post(
         IMPORT_URL,
         upload(b"effective_date,rate_percent,source\n2025-06-11,2.15,BCE\n", known_through="2026-11-27"),
     )
-    response = staff_client.get(URL)
+    response = staff_owner_client.get(URL)
     assert response.context["missing"] == []
     assert "Des taux manquent" not in response.content.decode()
 
@@ -105,17 +105,17 @@ def test_wrong_methods_are_405(owner_client: HttpClient) -> None:
     assert owner_client.get(IMPORT_URL).status_code == 405
 
 
-def test_staff_imports_a_csv_and_sees_the_summary(staff_client: HttpClient) -> None:
-    response = staff_client.post(IMPORT_URL, upload(), follow=True)
+def test_staff_imports_a_csv_and_sees_the_summary(staff_owner_client: HttpClient) -> None:
+    response = staff_owner_client.post(IMPORT_URL, upload(), follow=True)
     assert response.redirect_chain == [(URL, 302)]
     assert "Taux de l’intérêt légal : 1 ajouté(s)" in response.content.decode()
     assert LegalRate.objects.get(semester_start=dt.date(2026, 7, 1)).autres == Decimal("2.50")
     assert RateTableStatus.objects.get(table="legal").known_through == dt.date(2026, 7, 1)
 
 
-def test_an_invalid_file_is_a_422_with_the_french_error_at_the_field(staff_client: HttpClient) -> None:
+def test_an_invalid_file_is_a_422_with_the_french_error_at_the_field(staff_owner_client: HttpClient) -> None:
     bad = LEGAL_CSV + b"2027-01-15,6.50,2.50,Arrete\n"
-    response = staff_client.post(IMPORT_URL, upload(bad))
+    response = staff_owner_client.post(IMPORT_URL, upload(bad))
     assert response.status_code == 422
     assert response.context["form"].errors["file"] == [
         "Ligne 3 : Un semestre commence le 1er janvier ou le 1er juillet, pas le 15/01/2027."
@@ -124,20 +124,20 @@ def test_an_invalid_file_is_a_422_with_the_french_error_at_the_field(staff_clien
     assert not LegalRate.objects.filter(semester_start=dt.date(2026, 7, 1)).exists()
 
 
-def test_a_missing_file_is_a_422(staff_client: HttpClient) -> None:
-    response = staff_client.post(IMPORT_URL, {})
+def test_a_missing_file_is_a_422(staff_owner_client: HttpClient) -> None:
+    response = staff_owner_client.post(IMPORT_URL, {})
     assert response.status_code == 422
     assert response.context["form"].errors["file"] == ["Ce champ est obligatoire."]
 
 
-def test_known_through_for_a_legal_file_is_refused_at_its_field(staff_client: HttpClient) -> None:
-    response = staff_client.post(IMPORT_URL, upload(known_through="2026-12-31"))
+def test_known_through_for_a_legal_file_is_refused_at_its_field(staff_owner_client: HttpClient) -> None:
+    response = staff_owner_client.post(IMPORT_URL, upload(known_through="2026-12-31"))
     assert response.status_code == 422
     assert "ne vaut que pour le taux BCE" in response.context["form"].errors["known_through"][0]
 
 
-def test_a_dry_run_shows_the_report_and_saves_nothing(staff_client: HttpClient) -> None:
-    response = staff_client.post(IMPORT_URL, upload(dry_run="on"))
+def test_a_dry_run_shows_the_report_and_saves_nothing(staff_owner_client: HttpClient) -> None:
+    response = staff_owner_client.post(IMPORT_URL, upload(dry_run="on"))
     assert response.status_code == 200
     assert "Simulation, rien n’est enregistré" in response.content.decode()
     assert "+ second semestre 2026 : particuliers 6.50 %, autres cas 2.50 %" in response.content.decode()
@@ -150,8 +150,8 @@ def test_page_queries_are_bounded(owner_client: HttpClient, django_assert_max_nu
         assert owner_client.get(URL).status_code == 200
 
 
-def test_a_file_over_1_mb_is_refused(staff_client: HttpClient) -> None:
-    response = staff_client.post(IMPORT_URL, upload(LEGAL_CSV + b"#" * (1024 * 1024)))
+def test_a_file_over_1_mb_is_refused(staff_owner_client: HttpClient) -> None:
+    response = staff_owner_client.post(IMPORT_URL, upload(LEGAL_CSV + b"#" * (1024 * 1024)))
     assert response.status_code == 422
     assert response.context["form"].errors["file"] == [
         "Le fichier dépasse 1 Mo : une table de taux tient en quelques kilo-octets."

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from dunning.models import Channel
-from tests.factories import make_invoice
+from tests.factories import make_invoice, make_reminder
 
 
 def edit_url(reminder):
@@ -76,8 +76,8 @@ def test_invoice_of_the_same_client_can_be_added(owner_client, business, client_
     assert set(draft.invoices.all()) == {late_invoice, other}
 
 
-def test_frozen_reminder_editor_redirects_to_its_summary(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_frozen_reminder_editor_redirects_to_its_summary(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.get(edit_url(reminder))
     assert response["Location"] == reverse("dunning:reminder_detail", args=[reminder.pk])
     response = owner_client.post(edit_url(reminder), form_data(reminder, subject="x"))
@@ -100,8 +100,8 @@ def test_delete_draft_from_the_editor(owner_client, draft):
     assert not type(draft).objects.filter(pk=draft.pk).exists()
 
 
-def test_delete_refused_for_a_saved_reminder(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_delete_refused_for_a_saved_reminder(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.post(reverse("dunning:reminder_delete", args=[reminder.pk]), follow=True)
     assert "seulement désactivée" in response.content.decode()
     assert type(reminder).objects.filter(pk=reminder.pk).exists()

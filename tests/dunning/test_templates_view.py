@@ -105,5 +105,5 @@ def test_each_business_edits_its_own_templates(owner_client, outsider_client, bu
     assert ReminderTemplate.objects.get(business=business, level=1).email_subject != "Chez le concurrent"
 
 
-def test_anonymous_is_sent_to_login(client):
-    assert reverse("accounts:login") in client.get(edit_url(1))["Location"]
+def test_anonymous_is_sent_to_login(anonymous_client):
+    assert reverse("accounts:login") in anonymous_client.get(edit_url(1))["Location"]

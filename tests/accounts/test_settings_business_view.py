@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Business, User
 from core.models import AuditEvent
-from tests.accounts.conftest import image_bytes, upload
+from tests.factories import image_bytes, upload
 
 URL = reverse("accounts:settings")
 VALID: dict[str, Any] = {
@@ -211,9 +211,9 @@ def test_an_outsider_changes_only_their_own_business(
     assert other_business.legal_name == "Concurrent modifié"
 
 
-def test_a_user_without_business_gets_404(staff_without_business: User) -> None:
+def test_a_user_without_business_gets_404(staff: User) -> None:
     http = HttpClient()
-    http.force_login(staff_without_business)
+    http.force_login(staff)
     assert http.get(URL).status_code == 404
     assert http.get(reverse("accounts:logo")).status_code == 404
 

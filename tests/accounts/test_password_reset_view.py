@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Throttle, User
-from tests.conftest import SmtpSink
 from tests.factories import make_user
+from tests.helpers import SmtpSink
 
 URL = reverse("accounts:password_reset")
 LINK = re.compile(r"https?://[^\s\"<>]+/compte/mot-de-passe/nouveau/[^\s\"<>]+/")

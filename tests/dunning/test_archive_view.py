@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dunning.archive import request_archive_export
 from dunning.models import ArchiveExport, Reminder
-from tests.factories import make_invoice
+from tests.factories import make_invoice, make_reminder
 
 LIST_URL = reverse("dunning:archive_list")
 CREATE_URL = reverse("dunning:archive_create")
@@ -27,15 +27,15 @@ def download_url(export: ArchiveExport, kind: str) -> str:
 
 
 @pytest.fixture
-def queued(business, owner, make_reminder, today) -> ArchiveExport:
-    make_reminder()
+def queued(business, owner, today) -> ArchiveExport:
+    make_reminder(business, owner)
     export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     return export
 
 
 @pytest.fixture
-def done(business, owner, make_reminder, django_capture_on_commit_callbacks, today) -> ArchiveExport:
-    make_reminder(name="Garage Martin")
+def done(business, owner, django_capture_on_commit_callbacks, today) -> ArchiveExport:
+    make_reminder(business, owner, name="Garage Martin")
     with django_capture_on_commit_callbacks(execute=True):
         export, _ = request_archive_export(business=business, actor=owner, date_from=today, date_to=today)
     export.refresh_from_db()
@@ -93,9 +93,9 @@ def test_archive_page_htmx_pagination_returns_only_the_list(business, owner_clie
     assert len(response.context["page"].object_list) == 5
 
 
-def test_archive_page_refuses_post_and_needs_login(owner_client, client):
+def test_archive_page_refuses_post_and_needs_login(owner_client, anonymous_client):
     assert owner_client.post(LIST_URL).status_code == 405
-    response = client.get(LIST_URL)
+    response = anonymous_client.get(LIST_URL)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -104,9 +104,9 @@ def test_archive_page_refuses_post_and_needs_login(owner_client, client):
 
 
 def test_request_builds_the_archive_and_shows_it(
-    owner_client, make_reminder, django_capture_on_commit_callbacks, today
+    owner_client, business, owner, django_capture_on_commit_callbacks, today
 ):
-    make_reminder()
+    make_reminder(business, owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(CREATE_URL, {"date_from": today.isoformat(), "date_to": today.isoformat()})
     export = ArchiveExport.objects.get()
@@ -120,8 +120,8 @@ def test_request_builds_the_archive_and_shows_it(
     assert download_url(export, "zip") in page
 
 
-def test_request_while_the_worker_is_busy_says_it_is_being_prepared(owner_client, make_reminder, today):
-    make_reminder()
+def test_request_while_the_worker_is_busy_says_it_is_being_prepared(owner_client, business, owner, today):
+    make_reminder(business, owner)
     data = {"date_from": today.isoformat(), "date_to": today.isoformat(), "include_inactive": "on"}
     first = owner_client.post(CREATE_URL, data, follow=True)
     assert "Archive demandée : elle se prépare en arrière-plan." in first.content.decode()
@@ -141,8 +141,8 @@ def test_request_without_dates_is_422_at_the_fields(owner_client):
     assert not ArchiveExport.objects.exists()
 
 
-def test_request_with_reversed_dates_is_422_at_the_end_date(owner_client, make_reminder, today):
-    make_reminder()
+def test_request_with_reversed_dates_is_422_at_the_end_date(owner_client, business, owner, today):
+    make_reminder(business, owner)
     response = owner_client.post(
         CREATE_URL, {"date_from": today.isoformat(), "date_to": (today - dt.timedelta(days=1)).isoformat()}
     )
@@ -152,9 +152,9 @@ def test_request_with_reversed_dates_is_422_at_the_end_date(owner_client, make_r
 
 
 def test_request_for_an_empty_range_is_422_with_a_clear_message_and_no_task(
-    owner_client, make_reminder, django_capture_on_commit_callbacks
+    owner_client, business, owner, django_capture_on_commit_callbacks
 ):
-    make_reminder()
+    make_reminder(business, owner)
     with django_capture_on_commit_callbacks() as callbacks:
         response = owner_client.post(CREATE_URL, {"date_from": "2020-01-01", "date_to": "2020-01-31"})
     assert response.status_code == 422
@@ -289,15 +289,11 @@ def test_download_refuses_post(owner_client, done):
 
 
 def test_deactivated_letters_can_be_archived_from_the_page(
-    owner,
-    owner_client,
-    make_reminder,
-    django_capture_on_commit_callbacks,
-    today,
+    owner, owner_client, business, django_capture_on_commit_callbacks, today
 ):
     from dunning import services
 
-    services.deactivate_reminder(reminder=make_reminder(), actor=owner)
+    services.deactivate_reminder(reminder=make_reminder(business, owner), actor=owner)
     data = {"date_from": today.isoformat(), "date_to": today.isoformat()}
     refused = owner_client.post(CREATE_URL, data)
     assert refused.status_code == 422
@@ -309,9 +305,9 @@ def test_deactivated_letters_can_be_archived_from_the_page(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_request_served_by_an_immediate_worker_lands_on_the_ready_archive(owner_client, make_reminder, today):
+def test_request_served_by_an_immediate_worker_lands_on_the_ready_archive(owner_client, business, owner, today):
     # Outside a test transaction the task runs at commit, before the view answers.
-    make_reminder()
+    make_reminder(business, owner)
     response = owner_client.post(
         CREATE_URL, {"date_from": today.isoformat(), "date_to": today.isoformat()}, follow=True
     )

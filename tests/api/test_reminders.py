@@ -5,17 +5,14 @@ from django.utils import timezone
 
 from dunning import services
 from dunning.models import Reminder
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
+from tests.helpers import ApiClient
 
-BASE = "/api/v1/reminders"
-
-
-def post(api, path, payload=None):
-    return api.post(path, payload or {}, content_type="application/json")
+BASE = "/reminders"
 
 
 def test_create_returns_a_draft(api, late_invoice):
-    response = post(api, BASE, {"invoice_ids": [late_invoice.pk]})
+    response = api.post(BASE, {"invoice_ids": [late_invoice.pk]})
     assert response.status_code == 201
     body = response.json()
     reminder = Reminder.objects.get()
@@ -28,25 +25,25 @@ def test_create_returns_a_draft(api, late_invoice):
 
 
 def test_create_with_level_and_channel(api, late_invoice):
-    body = post(api, BASE, {"invoice_ids": [late_invoice.pk], "level": 2, "channel": "letter"}).json()
+    body = api.post(BASE, {"invoice_ids": [late_invoice.pk], "level": 2, "channel": "letter"}).json()
     assert (body["level"], body["channel"]) == (2, "letter")
 
 
 def test_create_errors(api, business, other_business, late_invoice):
-    two_clients = post(api, BASE, {"invoice_ids": [late_invoice.pk, make_invoice(business).pk]})
+    two_clients = api.post(BASE, {"invoice_ids": [late_invoice.pk, make_invoice(business).pk]})
     assert two_clients.status_code == 422
     assert two_clients.json()["detail"][0]["loc"] == ["body", "invoice_ids"]
     assert "un seul client" in two_clients.json()["detail"][0]["msg"]
-    assert post(api, BASE, {"invoice_ids": []}).status_code == 422
-    bad_channel = post(api, BASE, {"invoice_ids": [late_invoice.pk], "channel": "fax"})
+    assert api.post(BASE, {"invoice_ids": []}).status_code == 422
+    bad_channel = api.post(BASE, {"invoice_ids": [late_invoice.pk], "channel": "fax"})
     assert bad_channel.status_code == 422
-    assert post(api, BASE, {"invoice_ids": [make_invoice(other_business).pk]}).status_code == 404
+    assert api.post(BASE, {"invoice_ids": [make_invoice(other_business).pk]}).status_code == 404
     assert not Reminder.objects.exists()
 
 
-def test_create_after_a_formal_notice_is_a_conflict(api, late_invoice, make_reminder):
-    make_reminder(invoices=[late_invoice], level=3)
-    response = post(api, BASE, {"invoice_ids": [late_invoice.pk]})
+def test_create_after_a_formal_notice_is_a_conflict(api, late_invoice, business, owner):
+    make_reminder(business, owner, invoices=[late_invoice], level=3)
+    response = api.post(BASE, {"invoice_ids": [late_invoice.pk]})
     assert response.status_code == 409
     assert "mise en demeure" in response.json()["detail"]
 
@@ -55,7 +52,6 @@ def test_patch_a_draft(api, draft):
     response = api.patch(
         f"{BASE}/{draft.pk}",
         {"subject": "Objet {facture_numero}", "include_penalties": True},
-        content_type="application/json",
     )
     assert response.status_code == 200
     assert response.json()["subject"] == "Objet {facture_numero}"
@@ -63,24 +59,22 @@ def test_patch_a_draft(api, draft):
 
 
 def test_patch_unknown_placeholder_is_422_at_the_field(api, draft):
-    response = api.patch(f"{BASE}/{draft.pk}", {"body": "{oops}"}, content_type="application/json")
+    response = api.patch(f"{BASE}/{draft.pk}", {"body": "{oops}"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "body"]
     assert "{oops}" in response.json()["detail"][0]["msg"]
 
 
 def test_patch_channel_then_texts_apply_to_the_new_channel(api, draft):
-    response = api.patch(
-        f"{BASE}/{draft.pk}", {"channel": "letter", "body": "Courrier {montant_du}"}, content_type="application/json"
-    )
+    response = api.patch(f"{BASE}/{draft.pk}", {"channel": "letter", "body": "Courrier {montant_du}"})
     body = response.json()
     assert body["channel"] == "letter" and body["body"] == "Courrier {montant_du}" and body["letter_body"] == ""
 
 
 @pytest.mark.parametrize("status", ["saved", "sent", "send_failed", "sending"])
-def test_frozen_reminder_cannot_be_patched_nor_deleted(api, make_reminder, status):
-    reminder = make_reminder(status=status)
-    assert api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}, content_type="application/json").status_code == 409
+def test_frozen_reminder_cannot_be_patched_nor_deleted(api, business, owner, status):
+    reminder = make_reminder(business, owner, status=status)
+    assert api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}).status_code == 409
     assert api.delete(f"{BASE}/{reminder.pk}").status_code == 409
     assert Reminder.objects.filter(pk=reminder.pk).exists()
 
@@ -91,7 +85,7 @@ def test_delete_a_draft(api, draft):
 
 
 def test_save_then_read_with_its_proof(api, draft):
-    saved = post(api, f"{BASE}/{draft.pk}/save")
+    saved = api.post(f"{BASE}/{draft.pk}/save")
     assert saved.status_code == 200
     body = api.get(f"{BASE}/{draft.pk}").json()
     assert body["status"] == "saved" and body["frozen_at"] and body["reference"].startswith("R-")
@@ -99,7 +93,7 @@ def test_save_then_read_with_its_proof(api, draft):
     pdf = api.get(f"{BASE}/{draft.pk}/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == body["pdf_sha256"]
-    assert post(api, f"{BASE}/{draft.pk}/save").status_code == 409
+    assert api.post(f"{BASE}/{draft.pk}/save").status_code == 409
 
 
 def test_draft_pdf_is_rendered_on_the_fly(api, draft):
@@ -109,45 +103,45 @@ def test_draft_pdf_is_rendered_on_the_fly(api, draft):
 
 def test_send(api, draft, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(api, f"{BASE}/{draft.pk}/send")
+        response = api.post(f"{BASE}/{draft.pk}/send")
     assert response.status_code == 200
     assert response.json()["message_id"] and response.json()["recipient_email"] == "compta@client.fr"
     assert api.get(f"{BASE}/{draft.pk}").json()["status"] == "sent"
     assert len(mailoutbox) == 1
-    assert post(api, f"{BASE}/{draft.pk}/send").status_code == 409
-    assert post(api, f"{BASE}/{draft.pk}/retry").status_code == 409
+    assert api.post(f"{BASE}/{draft.pk}/send").status_code == 409
+    assert api.post(f"{BASE}/{draft.pk}/retry").status_code == 409
 
 
 def test_send_without_email_is_422(api, business, owner):
     invoice = make_invoice(business, make_client(business, email=""))
     reminder = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk])
-    response = post(api, f"{BASE}/{reminder.pk}/send")
+    response = api.post(f"{BASE}/{reminder.pk}/send")
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"] == (
         "Ce client n’a pas d’adresse e-mail : enregistrez la relance pour l’imprimer."
     )
 
 
-def test_deactivate_and_reactivate(api, make_reminder, draft):
-    reminder = make_reminder()
-    assert post(api, f"{BASE}/{reminder.pk}/deactivate").json()["deactivated"] is True
-    assert post(api, f"{BASE}/{reminder.pk}/deactivate").status_code == 409
-    assert post(api, f"{BASE}/{reminder.pk}/reactivate").json()["deactivated"] is False
-    assert post(api, f"{BASE}/{draft.pk}/deactivate").status_code == 409
+def test_deactivate_and_reactivate(api, business, owner, draft):
+    reminder = make_reminder(business, owner)
+    assert api.post(f"{BASE}/{reminder.pk}/deactivate").json()["deactivated"] is True
+    assert api.post(f"{BASE}/{reminder.pk}/deactivate").status_code == 409
+    assert api.post(f"{BASE}/{reminder.pk}/reactivate").json()["deactivated"] is False
+    assert api.post(f"{BASE}/{draft.pk}/deactivate").status_code == 409
 
 
-def test_registered_letter(api, make_reminder):
-    reminder = make_reminder(level=3)
-    response = post(api, f"{BASE}/{reminder.pk}/registered-letter", {"number": "1A123"})
+def test_registered_letter(api, business, owner):
+    reminder = make_reminder(business, owner, level=3)
+    response = api.post(f"{BASE}/{reminder.pk}/registered-letter", {"number": "1A123"})
     assert response.status_code == 200 and response.json()["registered_number"] == "1A123"
-    other = make_reminder(level=1)
-    assert post(api, f"{BASE}/{other.pk}/registered-letter", {"number": "1A123"}).status_code == 409
+    other = make_reminder(business, owner, level=1)
+    assert api.post(f"{BASE}/{other.pk}/registered-letter", {"number": "1A123"}).status_code == 409
 
 
-def test_list_filters(api, owner, make_reminder, client_with_email, business):
-    first = make_reminder(invoices=[make_invoice(business, client_with_email)], level=1)
-    second = make_reminder(level=2)
-    make_reminder(status="draft")
+def test_list_filters(api, owner, client_with_email, business):
+    first = make_reminder(business, owner, invoices=[make_invoice(business, client_with_email)], level=1)
+    second = make_reminder(business, owner, level=2)
+    make_reminder(business, owner, status="draft")
     services.deactivate_reminder(reminder=second, actor=owner)
 
     def ids(**params):
@@ -165,41 +159,38 @@ def test_list_filters(api, owner, make_reminder, client_with_email, business):
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_list_query_count_is_constant(api, make_reminder, django_assert_max_num_queries, count):
+def test_list_query_count_is_constant(api, business, owner, django_assert_max_num_queries, count):
     for _ in range(count):
-        make_reminder()
+        make_reminder(business, owner)
     with django_assert_max_num_queries(6):
         body = api.get(BASE, {"limit": 50}).json()
     assert body["count"] == count and len(body["items"]) == count
 
 
-def test_another_business_reminders_are_404(outsider_api, draft, make_reminder):
-    frozen = make_reminder()
+def test_another_business_reminders_are_404(outsider_api, draft, business, owner):
+    frozen = make_reminder(business, owner)
     for reminder in (draft, frozen):
         assert outsider_api.get(f"{BASE}/{reminder.pk}").status_code == 404
         assert outsider_api.get(f"{BASE}/{reminder.pk}/pdf").status_code == 404
-        assert (
-            outsider_api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}, content_type="application/json").status_code
-            == 404
-        )
+        assert outsider_api.patch(f"{BASE}/{reminder.pk}", {"subject": "x"}).status_code == 404
         assert outsider_api.delete(f"{BASE}/{reminder.pk}").status_code == 404
         for action in ["save", "send", "retry", "deactivate", "reactivate"]:
-            assert post(outsider_api, f"{BASE}/{reminder.pk}/{action}").status_code == 404
+            assert outsider_api.post(f"{BASE}/{reminder.pk}/{action}").status_code == 404
     assert outsider_api.get(BASE).json()["count"] == 0
 
 
-def test_token_is_required(client, draft):
-    assert client.get(BASE).status_code == 401
-    assert client.post(BASE, {}, content_type="application/json").status_code == 401
+def test_token_is_required(draft):
+    assert ApiClient(None).get(BASE).status_code == 401
+    assert ApiClient(None).post(BASE, {}).status_code == 401
 
 
 def test_wrong_method_is_405(api, draft):
-    assert api.put(f"{BASE}/{draft.pk}", {}, content_type="application/json").status_code == 405
+    assert api.put(f"{BASE}/{draft.pk}", {}).status_code == 405
     assert api.get(f"{BASE}/{draft.pk}/save").status_code == 405
 
 
-def test_openapi_documents_the_reminder_routes(client):
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
+def test_openapi_documents_the_reminder_routes(anonymous_client):
+    paths = anonymous_client.get("/api/v1/openapi.json").json()["paths"]
     for path in [
         "/api/v1/reminders",
         "/api/v1/reminders/{id}",

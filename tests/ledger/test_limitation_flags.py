@@ -1,5 +1,6 @@
-"""Invoices close to their limitation deadline, flagged on the dashboard and the client page
-(issue 4, item 6): 2 years for a consumer, 5 for a professional, from the due date."""
+"""Invoices close to their limitation deadline, flagged on the dashboard and the client page:
+2 years for a consumer (Code de la consommation L218-2), 5 for a professional (Code de commerce
+L110-4), from the due date."""
 
 import datetime as dt
 import re

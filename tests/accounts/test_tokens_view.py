@@ -115,9 +115,9 @@ def test_token_page_query_count_does_not_grow(
 
 
 @pytest.mark.django_db
-def test_create_token_service_refuses_a_user_without_business(staff_without_business: User) -> None:
+def test_create_token_service_refuses_a_user_without_business(staff: User) -> None:
     with pytest.raises(ValidationError):
-        create_token(user=staff_without_business, name="x")
+        create_token(user=staff, name="x")
 
 
 def test_revoke_token_twice_keeps_the_first_date(owner: User) -> None:

@@ -1,4 +1,4 @@
-"""Issue 3's seed path, walked in Chromium: from the dashboard to a saved letter and to a sent e-mail."""
+"""The reminder flow in Chromium: from the dashboard to a saved letter and to a sent e-mail."""
 
 import datetime as dt
 import email

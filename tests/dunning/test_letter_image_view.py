@@ -9,6 +9,7 @@ from dunning import facts, services, views
 from dunning.letter import render_letter_pages_png, render_letter_pdf
 from dunning.models import Reminder
 from ledger.models import Client
+from tests.factories import make_reminder
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 A4_RATIO = 297 / 210
@@ -57,8 +58,8 @@ def test_outsider_gets_404_for_another_business_letter(outsider_client, draft):
     assert outsider_client.get(page_url(draft)).status_code == 404
 
 
-def test_anonymous_visitor_is_sent_to_login(client, draft):
-    response = client.get(page_url(draft))
+def test_anonymous_visitor_is_sent_to_login(anonymous_client, draft):
+    response = anonymous_client.get(page_url(draft))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
@@ -96,8 +97,8 @@ def test_summary_shows_the_page_images_instead_of_a_pdf_frame(owner_client, draf
     assert "Texte du courrier" in content
 
 
-def test_frozen_summary_names_the_reference_in_the_alt_text(owner_client, make_reminder):
-    reminder = make_reminder(name="Cave L’Échanson")
+def test_frozen_summary_names_the_reference_in_the_alt_text(owner_client, business, owner):
+    reminder = make_reminder(business, owner, name="Cave L’Échanson")
     content = owner_client.get(reverse("dunning:reminder_detail", args=[reminder.pk])).content.decode()
     assert f"Page 1 du courrier {reminder.reference} à Cave L’Échanson" in content
 
@@ -111,8 +112,8 @@ def test_draft_image_follows_todays_data(owner_client, draft, monkeypatch):
     assert "ETag" not in owner_client.get(page_url(draft))
 
 
-def test_frozen_image_is_rendered_from_the_snapshot(owner_client, make_reminder, monkeypatch):
-    reminder = make_reminder(name="Cave L’Échanson")
+def test_frozen_image_is_rendered_from_the_snapshot(owner_client, business, owner, monkeypatch):
+    reminder = make_reminder(business, owner, name="Cave L’Échanson")
     Client.objects.filter(pk=reminder.client_id).update(name="Nouveau nom SAS")
     snapshot_letter = facts.rendered_from_snapshot(reminder).letter
     renderer = Recorder(render_letter_pages_png)
@@ -126,16 +127,16 @@ def test_frozen_image_is_rendered_from_the_snapshot(owner_client, make_reminder,
     assert response.content == render_letter_pages_png(snapshot_letter)[0]
 
 
-def test_frozen_snapshot_renders_the_stored_pdf_byte_for_byte(make_reminder):
-    reminder = make_reminder(name="Cave L’Échanson")
+def test_frozen_snapshot_renders_the_stored_pdf_byte_for_byte(business, owner):
+    reminder = make_reminder(business, owner, name="Cave L’Échanson")
     Client.objects.filter(pk=reminder.client_id).update(name="Nouveau nom SAS")
     reminder.refresh_from_db()
     pdf = render_letter_pdf(facts.rendered_from_snapshot(reminder).letter)
     assert hashlib.sha256(pdf).hexdigest() == reminder.pdf_sha256
 
 
-def test_frozen_image_is_revalidated_with_its_pdf_hash(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_frozen_image_is_revalidated_with_its_pdf_hash(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.get(page_url(reminder))
     etag = response["ETag"]
     assert reminder.pdf_sha256 in etag
@@ -148,21 +149,21 @@ def test_frozen_image_is_revalidated_with_its_pdf_hash(owner_client, make_remind
     assert again["ETag"] == etag
 
 
-def test_stale_etag_gets_the_image_again(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_stale_etag_gets_the_image_again(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.get(page_url(reminder), headers={"If-None-Match": '"an-older-letter"'})
     assert response.status_code == 200
     assert response.content.startswith(PNG_MAGIC)
 
 
-def test_outsider_with_the_etag_still_gets_404(owner_client, outsider_client, make_reminder):
-    reminder = make_reminder()
+def test_outsider_with_the_etag_still_gets_404(owner_client, outsider_client, business, owner):
+    reminder = make_reminder(business, owner)
     etag = owner_client.get(page_url(reminder))["ETag"]
     assert outsider_client.get(page_url(reminder), headers={"If-None-Match": etag}).status_code == 404
 
 
-def test_sent_then_deactivated_reminder_keeps_its_image(owner_client, owner, make_reminder):
-    reminder = make_reminder(status=Reminder.Status.SENT)
+def test_sent_then_deactivated_reminder_keeps_its_image(owner_client, owner, business):
+    reminder = make_reminder(business, owner, status=Reminder.Status.SENT)
     assert owner_client.get(page_url(reminder)).status_code == 200
     services.deactivate_reminder(reminder=reminder, actor=owner)
     assert owner_client.get(page_url(reminder)).status_code == 200

@@ -1,4 +1,4 @@
-"""`relance penalties`: the machine interface of PRODUCT.md §5, via call_command and a real process."""
+"""`relance penalties`: the machine interface of the late-payment computation, via call_command and a real process."""
 
 import io
 import json

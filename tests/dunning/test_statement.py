@@ -1,4 +1,4 @@
-"""The "Décompte des pénalités de retard" PDF, per invoice and per client (issue 4, item 4)."""
+"""The "Décompte des pénalités de retard" PDF, per invoice and per client."""
 
 import datetime as dt
 import io

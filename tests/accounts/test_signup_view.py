@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Business, PendingSignup, User
 from accounts.services import signup
 from dunning.models import ReminderTemplate
-from tests.conftest import SmtpSink
+from tests.helpers import SmtpSink
 
 URL = reverse("accounts:signup")
 SITE_URL = "https://relance.example.fr"

@@ -6,7 +6,7 @@ from django.utils.html import escape
 
 from dunning import services
 from dunning.models import Channel, Reminder
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_reminder
 
 
 def url(name, reminder):
@@ -76,8 +76,8 @@ def test_send_waiting_for_the_worker_says_it_is_on_its_way(owner_client, draft):
     assert "Relance en cours d’envoi à compta@client.fr" in response.content.decode()
 
 
-def test_failed_send_offers_retry(owner_client, make_reminder, mailoutbox, django_capture_on_commit_callbacks):
-    reminder = make_reminder(status="send_failed")
+def test_failed_send_offers_retry(owner_client, business, owner, mailoutbox, django_capture_on_commit_callbacks):
+    reminder = make_reminder(business, owner, status="send_failed")
     Reminder.objects.filter(pk=reminder.pk).update(recipient_email="compta@client.test", send_error="554 Refused")
     content = owner_client.get(url("reminder_detail", reminder)).content.decode()
     assert "Réessayer l’envoi" in content and "554 Refused" in content
@@ -88,15 +88,15 @@ def test_failed_send_offers_retry(owner_client, make_reminder, mailoutbox, djang
     assert len(mailoutbox) == 1
 
 
-def test_retry_of_a_sent_reminder_is_refused(owner_client, make_reminder, mailoutbox):
-    reminder = make_reminder(status="sent")
+def test_retry_of_a_sent_reminder_is_refused(owner_client, business, owner, mailoutbox):
+    reminder = make_reminder(business, owner, status="sent")
     response = owner_client.post(url("reminder_retry", reminder), follow=True)
     assert "Seule une relance dont l’envoi a échoué" in response.content.decode()
     assert mailoutbox == []
 
 
-def test_deactivate_then_reactivate_from_the_summary(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_deactivate_then_reactivate_from_the_summary(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.post(url("reminder_deactivate", reminder), follow=True)
     assert "Relance désactivée" in response.content.decode()
     assert "Réactiver" in response.content.decode()
@@ -112,15 +112,15 @@ def test_deactivating_a_draft_is_refused_with_a_message(owner_client, draft):
     assert "supprimez-le" in response.content.decode()
 
 
-def test_frozen_pdf_is_the_stored_file(owner_client, make_reminder):
-    reminder = make_reminder()
+def test_frozen_pdf_is_the_stored_file(owner_client, business, owner):
+    reminder = make_reminder(business, owner)
     response = owner_client.get(url("reminder_pdf", reminder) + "?download=1")
     assert hashlib.sha256(response.content).hexdigest() == reminder.pdf_sha256
     assert response["Content-Disposition"] == f'attachment; filename="relance-{reminder.reference}.pdf"'
 
 
-def test_print_view_renders_the_frozen_letter(owner_client, make_reminder):
-    reminder = make_reminder(name="Société Dupont")
+def test_print_view_renders_the_frozen_letter(owner_client, business, owner):
+    reminder = make_reminder(business, owner, name="Société Dupont")
     response = owner_client.get(url("reminder_print", reminder))
     content = response.content.decode()
     assert response.status_code == 200
@@ -128,8 +128,8 @@ def test_print_view_renders_the_frozen_letter(owner_client, make_reminder):
     assert reminder.reference in content
 
 
-def test_registered_letter_form_on_a_formal_notice(owner_client, make_reminder):
-    reminder = make_reminder(level=3, email="")
+def test_registered_letter_form_on_a_formal_notice(owner_client, business, owner):
+    reminder = make_reminder(business, owner, level=3, email="")
     assert reminder.channel == Channel.LETTER
     assert "Enregistrer le recommandé" in owner_client.get(url("reminder_detail", reminder)).content.decode()
     response = owner_client.post(url("reminder_registered", reminder), {"number": "1A12345678901", "receipt_date": ""})
@@ -138,8 +138,8 @@ def test_registered_letter_form_on_a_formal_notice(owner_client, make_reminder):
     assert reminder.registered_number == "1A12345678901"
 
 
-def test_registered_letter_invalid_is_422(owner_client, make_reminder):
-    reminder = make_reminder(level=3)
+def test_registered_letter_invalid_is_422(owner_client, business, owner):
+    reminder = make_reminder(business, owner, level=3)
     response = owner_client.post(url("reminder_registered", reminder), {"number": "", "receipt_date": "2099-01-01"})
     assert response.status_code == 422
     errors = response.context["registered_form"].errors
