@@ -13,8 +13,7 @@ from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 
-from accounts.models import User
-from api.auth import business_of, token_auth
+from api.auth import actor_of, business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
     MAX_NOTES,
@@ -41,10 +40,6 @@ ChannelName = Literal["email", "letter"]
 LevelNumber = Literal[1, 2, 3]
 StatusName = Literal["draft", "saved", "sending", "sent", "send_failed"]
 MAX_INVOICES = 100
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class ReminderOut(Schema):
@@ -186,7 +181,7 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any
 def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
     reminder = services.create_reminder(
         business=business_of(request),
-        actor=_actor(request),
+        actor=actor_of(request),
         invoice_ids=payload.invoice_ids,
         level=payload.level,
         channel=payload.channel,
@@ -201,7 +196,7 @@ def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
     summary="Lire une relance",
 )
 def get_reminder(request: HttpRequest, id: Id) -> Any:
-    return _fresh(get_reminder_for(_actor(request), id))
+    return _fresh(get_reminder_for(actor_of(request), id))
 
 
 @router.patch(
@@ -212,8 +207,10 @@ def get_reminder(request: HttpRequest, id: Id) -> Any:
     description="Seuls les champs envoyés changent. 409 pour une relance enregistrée ou envoyée.",
 )
 def update_reminder(request: HttpRequest, id: Id, payload: ReminderPatch) -> Any:
-    reminder = get_reminder_for(_actor(request), id)
-    reminder = services.update_draft(reminder=reminder, actor=_actor(request), **payload.model_dump(exclude_unset=True))
+    reminder = get_reminder_for(actor_of(request), id)
+    reminder = services.update_draft(
+        reminder=reminder, actor=actor_of(request), **payload.model_dump(exclude_unset=True)
+    )
     return _fresh(reminder)
 
 
@@ -225,7 +222,7 @@ def update_reminder(request: HttpRequest, id: Id, payload: ReminderPatch) -> Any
     description="Un brouillon disparaît sans trace dans l’historique. 409 pour une relance enregistrée ou envoyée.",
 )
 def delete_reminder(request: HttpRequest, id: Id) -> Any:
-    services.delete_draft(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    services.delete_draft(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return Status(204, None)
 
 
@@ -238,8 +235,8 @@ def delete_reminder(request: HttpRequest, id: Id) -> Any:
 )
 def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
     reminder = services.save_reminder(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
     )
     return _fresh(reminder)
@@ -257,8 +254,8 @@ def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None)
 )
 def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
     reminder = services.send_reminder(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
     )
     return _fresh(reminder)
@@ -272,7 +269,7 @@ def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None)
     description="Seulement après un échec d’envoi (send_failed) ; une relance envoyée ne part jamais deux fois.",
 )
 def retry_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.retry_send(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.retry_send(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -284,7 +281,7 @@ def retry_reminder(request: HttpRequest, id: Id) -> Any:
     description="Masquée de l’historique mais conservée ; elle compte toujours pour le niveau suivant.",
 )
 def deactivate_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.deactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.deactivate_reminder(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -295,7 +292,7 @@ def deactivate_reminder(request: HttpRequest, id: Id) -> Any:
     summary="Réactiver une relance",
 )
 def reactivate_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.reactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.reactivate_reminder(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -308,8 +305,8 @@ def reactivate_reminder(request: HttpRequest, id: Id) -> Any:
 )
 def record_registered_letter(request: HttpRequest, id: Id, payload: RegisteredLetterIn) -> Any:
     reminder = services.record_registered_letter(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         number=payload.number,
         receipt_date=payload.receipt_date,
     )
@@ -332,7 +329,7 @@ def record_registered_letter(request: HttpRequest, id: Id, payload: RegisteredLe
     },
 )
 def get_reminder_pdf(request: HttpRequest, id: Id) -> HttpResponse:
-    content, name = facts.letter_pdf(get_reminder_for(_actor(request), id))
+    content, name = facts.letter_pdf(get_reminder_for(actor_of(request), id))
     response = HttpResponse(content, content_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

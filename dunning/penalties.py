@@ -8,7 +8,8 @@ professional client and one (the formal notice) for a consumer.
 import datetime as dt
 from decimal import Decimal
 
-from dunning.models import Level, Reminder
+from dunning.choices import Level
+from dunning.models import Reminder
 from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties, fixed_indemnity
 from law.rates import RateTables
 from ledger.models import Invoice

@@ -34,9 +34,11 @@ from core.text import check_one_line
 from dunning import facts as facts_module
 from dunning import queries
 from dunning.channels import CHANNELS, channel_for, default_channel
+from dunning.choices import Channel, Level
 from dunning.defaults import default_templates
-from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
-from dunning.placeholders import french_list, template_errors
+from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
+from dunning.placeholders import template_errors
+from dunning.sentences import french_list
 from ledger import services as ledger_services
 from ledger.models import Invoice
 

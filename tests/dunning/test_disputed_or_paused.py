@@ -115,7 +115,11 @@ def test_a_paused_client_needs_the_confirmation_naming_the_pause(business, owner
 
 
 def test_a_pause_that_ended_needs_no_confirmation(business, owner):
-    client = make_client(business, reminders_paused=True, pause_reason="Vacances", pause_until=dt.date(2026, 10, 1))
+    client = make_client(business)
+    # A pause that has ended since it was set (a past end date cannot be typed in).
+    Client.objects.filter(pk=client.pk).update(
+        reminders_paused=True, pause_reason="Vacances", pause_until=dt.date(2026, 10, 1)
+    )
     invoice = make_invoice(business, client)
     Invoice.objects.filter(pk=invoice.pk).update(reminders_paused_until=dt.date(2026, 10, 2))
     draft = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk])
