@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent
 from dunning.models import Reminder
 from dunning.tasks import send_reminder_email
-from ledger.models import AuditEvent
 
 CLIENT = "compta@client.fr"
 OWN_COPY = "contact@atelier.test"
