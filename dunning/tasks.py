@@ -1,10 +1,11 @@
 """Background work of the reminder workflow. Tasks take ids and are safe to run twice."""
 
+import datetime as dt
 import logging
 import smtplib
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,10 +39,24 @@ def describe_send_error(exc: BaseException) -> str:
     return f"L’e-mail n’a pas pu être préparé : {type(exc).__name__}."
 
 
-def _mark_failed(reminder: Reminder, error: str) -> str:
-    Reminder.objects.filter(pk=reminder.pk).update(
+def _still_ours(reminder_id: int, claimed_at: dt.datetime) -> Q:
+    """The row, as long as it is still this run's send: being sent, or declared uncertain by the
+    sweep while the server was slow. Not once the user marked it sent, nor resent it."""
+    return Q(
+        pk=reminder_id,
+        status__in=[Reminder.Status.SENDING, Reminder.Status.SEND_UNCERTAIN],
+        send_claimed_at=claimed_at,
+    )
+
+
+def _mark_failed(reminder: Reminder, claimed_at: dt.datetime, error: str) -> str:
+    failed = Reminder.objects.filter(_still_ours(reminder.pk, claimed_at)).update(
         status=Reminder.Status.SEND_FAILED, send_error=error, send_claimed_at=None, updated_at=timezone.now()
     )
+    if not failed:
+        # The user has decided meanwhile (sent, or sent again): their decision stands.
+        logger.warning("Reminder %s: a late failure left the reminder as the user set it: %s", reminder.pk, error)
+        return "failed"
     record(
         business=reminder.business,
         actor=None,
@@ -58,14 +73,15 @@ def send_reminder_email(reminder_id: int) -> str:
     """Send a reminder in state `sending`, once.
 
     The conditional UPDATE claims the row: a second run (duplicate job, retry after a crash)
-    finds it claimed, sent or failed and sends nothing. A crash after the server accepted the
-    e-mail leaves the row claimed in `sending`, never re-sent automatically: a second copy
-    would be worse than a question to the user.
+    finds it claimed, sent or failed and sends nothing. A crash after the server had the
+    e-mail leaves the row claimed in `sending`; past REMINDER_SEND_TIMEOUT the sweep
+    (`dunning.services.reclaim_stale_sends`) calls it uncertain and the user decides. It is
+    never re-sent automatically: a second copy would be worse than a question to the user.
     """
-    now = timezone.now()
+    claimed_at = timezone.now()
     claimed = Reminder.objects.filter(
         pk=reminder_id, status=Reminder.Status.SENDING, send_claimed_at__isnull=True
-    ).update(send_claimed_at=now, send_attempts=F("send_attempts") + 1)
+    ).update(send_claimed_at=claimed_at, send_attempts=F("send_attempts") + 1)
     if not claimed:
         return "skipped"
     reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
@@ -78,18 +94,22 @@ def send_reminder_email(reminder_id: int) -> str:
         delivered = message.send(fail_silently=False)
     except Exception as exc:
         logger.warning("Reminder %s: sending failed", reminder_id, exc_info=True)
-        return _mark_failed(reminder, describe_send_error(exc))
+        return _mark_failed(reminder, claimed_at, describe_send_error(exc))
     if not delivered:
-        return _mark_failed(reminder, "Le serveur d’envoi n’a pas accepté l’e-mail.")
+        return _mark_failed(reminder, claimed_at, "Le serveur d’envoi n’a pas accepté l’e-mail.")
     sent_at = timezone.now()
-    Reminder.objects.filter(pk=reminder_id).update(
-        status=Reminder.Status.SENT, sent_at=sent_at, send_error="", updated_at=sent_at
+    # Also when the user asked for a resend no worker has taken yet: this copy arrived, the
+    # queued one then finds the reminder sent and stays home.
+    resend_waiting = Q(pk=reminder_id, status=Reminder.Status.SENDING, send_claimed_at__isnull=True)
+    Reminder.objects.filter(_still_ours(reminder_id, claimed_at) | resend_waiting).update(
+        status=Reminder.Status.SENT, sent_at=sent_at, send_error="", send_claimed_at=claimed_at, updated_at=sent_at
     )
     changes = {"to": reminder.recipient_email, "message_id": reminder.message_id}
     if own_copy:
         copy_error = _send_own_copy(message, own_copy, reminder_id)
         if copy_error:
             changes["copy_error"] = copy_error
+    # Recorded whatever the row says now: the server took this copy, the history must say so.
     record(business=reminder.business, actor=None, action="sent", obj=reminder, client=reminder.client, changes=changes)
     return "sent"
 
