@@ -3,8 +3,12 @@
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Sequence
+from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -39,6 +43,60 @@ def describe_send_error(exc: BaseException) -> str:
     return f"L’e-mail n’a pas pu être préparé : {type(exc).__name__}."
 
 
+class _WatchedSMTP(smtplib.SMTP):
+    """Knows when the end of the message (CRLF.CRLF) has left for the server. From then on the
+    server may deliver it whatever happens to the connection, and only its answer tells whether
+    it will (RFC 1047, "Duplicate messages and SMTP")."""
+
+    message_handed_over = False
+
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        self.message_handed_over = False
+        return super().mail(sender, options)
+
+    def send(self, s: Any) -> None:
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.message_handed_over = True
+
+
+class _WatchedSMTPSSL(_WatchedSMTP, smtplib.SMTP_SSL):
+    pass
+
+
+class _WatchedBackend(SmtpBackend):
+    """Django's SMTP backend, telling after a send whether the message was handed over."""
+
+    _smtp: _WatchedSMTP | None = None
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return _WatchedSMTPSSL if self.use_ssl else _WatchedSMTP
+
+    def open(self) -> bool | None:
+        opened = super().open()
+        # Kept past close(), which forgets the connection before the caller can ask.
+        if isinstance(self.connection, _WatchedSMTP):
+            self._smtp = self.connection
+        return opened
+
+    @property
+    def handed_over(self) -> bool:
+        return self._smtp is not None and self._smtp.message_handed_over
+
+
+def _watched_backend() -> _WatchedBackend | None:
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        return None
+    return _WatchedBackend(fail_silently=False)
+
+
+def _unanswered_reason(exc: BaseException) -> str:
+    if isinstance(exc.__context__, TimeoutError):
+        return "Le serveur d’envoi n’a pas répondu après avoir reçu l’e-mail."
+    return "Le serveur d’envoi a coupé la connexion après avoir reçu l’e-mail, sans répondre."
+
+
 def _still_ours(reminder_id: int, claimed_at: dt.datetime) -> Q:
     """The row, as long as it is still this run's send: being sent, or declared uncertain by the
     sweep while the server was slow. Not once the user marked it sent, nor resent it."""
@@ -68,6 +126,24 @@ def _mark_failed(reminder: Reminder, claimed_at: dt.datetime, error: str) -> str
     return "failed"
 
 
+def _mark_uncertain(reminder: Reminder, claimed_at: dt.datetime, error: str) -> str:
+    """The server had the whole message and never answered: it may deliver it. Only the user
+    can decide to send it again; a failure would invite a retry that makes a duplicate."""
+    declared = Reminder.objects.filter(_still_ours(reminder.pk, claimed_at), status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.SEND_UNCERTAIN, updated_at=timezone.now()
+    )
+    if declared:
+        record(
+            business=reminder.business,
+            actor=None,
+            action="send_uncertain",
+            obj=reminder,
+            client=reminder.client,
+            changes={"started_at": claimed_at.isoformat(), "error": error},
+        )
+    return "uncertain"
+
+
 @task()
 def send_reminder_email(reminder_id: int) -> str:
     """Send a reminder in state `sending`, once.
@@ -85,8 +161,10 @@ def send_reminder_email(reminder_id: int) -> str:
     if not claimed:
         return "skipped"
     reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
+    backend = _watched_backend()
     try:
         message = build_reminder_email(reminder)
+        message.connection = backend
         # The business's copy goes in its own transaction, after the client's: a server takes a
         # message when any one recipient is accepted, and Django then reports success, so in one
         # transaction a refused client with an accepted copy would pass for sent.
@@ -94,6 +172,9 @@ def send_reminder_email(reminder_id: int) -> str:
         delivered = message.send(fail_silently=False)
     except Exception as exc:
         logger.warning("Reminder %s: sending failed", reminder_id, exc_info=True)
+        # An error reply is the server's refusal; a silence or a hang-up after the message is not.
+        if backend is not None and backend.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            return _mark_uncertain(reminder, claimed_at, _unanswered_reason(exc))
         return _mark_failed(reminder, claimed_at, describe_send_error(exc))
     if not delivered:
         return _mark_failed(reminder, claimed_at, "Le serveur d’envoi n’a pas accepté l’e-mail.")

@@ -4,6 +4,7 @@ answered) becomes "Envoi incertain": never re-sent by itself, only by the user's
 
 import datetime as dt
 import email
+import socket
 import threading
 from email.policy import default as default_policy
 
@@ -307,6 +308,43 @@ def test_a_slow_send_that_ends_after_the_user_marked_it_sent_leaves_it_sent(owne
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.SENT
     assert events(reminder, "send_failed") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_silent_after_taking_the_message_makes_the_send_uncertain_not_failed(owner, draft, settings):
+    """The worker's wait for the answer runs out: the server may deliver what it has."""
+    settings.TASKS = DATABASE_TASKS
+    settings.EMAIL_TIMEOUT = 1
+    with stalling_smtp_server() as (sink, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        reminder = services.send_reminder(reminder=draft, actor=owner)
+        assert send_reminder_email.call(reminder.pk) == "uncertain"
+
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.SEND_UNCERTAIN
+    assert len(sink.stalled) == 1
+    assert events(reminder, "send_failed") == []
+    [declared] = events(reminder, "send_uncertain")
+    assert declared.changes["error"] == "Le serveur d’envoi n’a pas répondu après avoir reçu l’e-mail."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_silent_before_the_message_is_a_plain_failure(owner, draft, settings):
+    """Nothing was handed over: the send failed, and "Réessayer l’envoi" cannot make a duplicate."""
+    settings.TASKS = DATABASE_TASKS
+    settings.EMAIL_TIMEOUT = 1
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
+        reminder = services.send_reminder(reminder=draft, actor=owner)
+        assert send_reminder_email.call(reminder.pk) == "failed"
+
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.SEND_FAILED
+    assert events(reminder, "send_uncertain") == []
 
 
 @pytest.mark.django_db(transaction=True)
