@@ -38,13 +38,18 @@ router = Router(auth=token_auth, tags=["Relances"])
 Id = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de la relance.")]
 ChannelName = Literal["email", "letter"]
 LevelNumber = Literal[1, 2, 3]
-StatusName = Literal["draft", "saved", "sending", "sent", "send_failed"]
+StatusName = Literal["draft", "saved", "sending", "sent", "send_failed", "send_uncertain"]
 MAX_INVOICES = 100
 
 
 class ReminderOut(Schema):
     id: int
-    status: StatusName = Field(description="draft, saved, sending, sent ou send_failed.")
+    status: StatusName = Field(
+        description=(
+            "draft, saved, sending, sent, send_failed, ou send_uncertain : l’envoi s’est interrompu avant la "
+            "réponse du serveur d’envoi, l’e-mail a pu arriver ou non (resend ou mark-sent)."
+        )
+    )
     level: LevelNumber = Field(description="1 relance amiable, 2 seconde relance, 3 mise en demeure.")
     channel: ChannelName
     client_id: int
@@ -196,7 +201,11 @@ def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
     summary="Lire une relance",
 )
 def get_reminder(request: HttpRequest, id: Id) -> Any:
-    return _fresh(get_reminder_for(actor_of(request), id))
+    reminder = get_reminder_for(actor_of(request), id)
+    # As on its page: a client polling a send that stopped learns it is uncertain.
+    if reminder.status == Reminder.Status.SENDING:
+        services.reclaim_stale_sends(reminder_id=reminder.pk)
+    return _fresh(reminder)
 
 
 @router.patch(
@@ -270,6 +279,33 @@ def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None)
 )
 def retry_reminder(request: HttpRequest, id: Id) -> Any:
     reminder = services.retry_send(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/resend",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="resendUncertainReminder",
+    summary="Renvoyer un envoi incertain",
+    description=(
+        "Seulement en send_uncertain : renvoie le même e-mail, avec le même Message-ID. Si le premier envoi "
+        "était arrivé, le client en reçoit un second exemplaire."
+    ),
+)
+def resend_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.resend_uncertain(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/mark-sent",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="markReminderSent",
+    summary="Marquer un envoi incertain comme envoyé",
+    description="Seulement en send_uncertain, quand le client a bien reçu l’e-mail : rien n’est renvoyé.",
+)
+def mark_reminder_sent(request: HttpRequest, id: Id) -> Any:
+    reminder = services.mark_sent(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 

@@ -107,6 +107,7 @@ STATUS_FILTERS = [
     (Reminder.Status.SENT, _("Envoyée")),
     (Reminder.Status.SENDING, _("Envoi en cours")),
     (Reminder.Status.SEND_FAILED, _("Échec d’envoi")),
+    (Reminder.Status.SEND_UNCERTAIN, _("Envoi incertain")),
 ]
 
 

@@ -287,6 +287,9 @@ def _detail_context(
 @require_http_methods(["GET"])
 def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
+    # The user must not wait on a send that stopped with no worker left to tell.
+    if reminder.status == Reminder.Status.SENDING and services.reclaim_stale_sends(reminder_id=reminder.pk):
+        reminder = get_reminder_for(request.user, pk)
     return render(request, "dunning/reminder_detail.html", _detail_context(reminder, back=safe_next(request)))
 
 
@@ -359,6 +362,29 @@ def reminder_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     return _after_send(request, reminder)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        reminder = services.resend_uncertain(reminder=reminder, actor=request.user)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    return _after_send(request, reminder)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_mark_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        services.mark_sent(reminder=reminder, actor=request.user)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, _("Relance marquée comme envoyée : elle ne sera pas renvoyée."))
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.utils import translation
 
 from dunning import services
 from dunning.defaults import default_template
-from dunning.letter import LetterData, render_letter_pdf
 from dunning.facts_types import sample_facts
+from dunning.letter import LetterData, render_letter_pdf
 
 SIRET = "732 829 320 00074"
 
