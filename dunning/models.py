@@ -156,7 +156,7 @@ class ReminderInvoice(models.Model):
 
 
 class ArchiveExport(models.Model):
-    """A PDF archive of the business's saved and sent reminders over a date range (PRODUCT.md §2 item 11).
+    """A PDF archive of the business's saved and sent reminders over a date range.
 
     Built by `dunning.archive_task.build_archive_export`: a ZIP of the stored letters with a
     manifest, and one merged PDF for printing. `claim_token` names the run that owns the row;

@@ -130,7 +130,8 @@ def _highest_level(invoices: Iterable[Invoice]) -> int:
 
 
 def next_level(invoices: Iterable[Invoice]) -> int:
-    """1 + the highest level saved or sent for any of these invoices (PRODUCT.md §4).
+    """1 + the highest level saved or sent for any of these invoices
+    (deactivated ones count; drafts do not).
 
     Raises `FormalNoticeAlreadySent` when a formal notice was already sent: what follows is a
     collection case, or a level the user chooses, never a fourth letter picked for them.

@@ -304,8 +304,8 @@ LOGGING = {
 }
 
 # Micro-entrepreneur turnover ceilings for the dashboard's progress bar (2026–2028).
-# Source: ../shared/law/NOTES.md §5.3 (Urssaf announcement of 20 Feb 2026, relayed by
-# Service Public Entreprendre); secondary sources, to confirm on service-public.fr.
+# Source: Urssaf announcement of 20 Feb 2026, relayed by
+# Service Public Entreprendre; secondary sources, to confirm on service-public.fr.
 REVENUE_CEILINGS = {
     "sales": {
         "amount": "203100",
