@@ -39,6 +39,7 @@ from dunning.defaults import default_templates
 from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
 from dunning.placeholders import template_errors
 from dunning.sentences import french_list
+from dunning.tasks import send_reminder_email
 from ledger import services as ledger_services
 from ledger.models import Invoice
 
@@ -504,8 +505,6 @@ def _message_id() -> str:
 
 
 def _enqueue_send(reminder_id: int) -> None:
-    from dunning.tasks import send_reminder_email
-
     transaction.on_commit(lambda: send_reminder_email.enqueue(reminder_id))
 
 
