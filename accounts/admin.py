@@ -8,7 +8,7 @@ from accounts.models import ApiToken, Business, PendingSignup, Throttle, User
 
 
 @admin.register(Business)
-class BusinessAdmin(admin.ModelAdmin):
+class BusinessAdmin(admin.ModelAdmin[Business]):
     list_display = ["display_name", "siret", "city", "email", "vat_status", "created_at"]
     search_fields = ["legal_name", "trade_name", "siret", "email", "city"]
     list_filter = ["vat_status", "activity", "penalty_terms"]
@@ -16,7 +16,7 @@ class BusinessAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     """Django's user admin, with the e-mail as the login instead of a username."""
 
     ordering = ["email"]
@@ -35,7 +35,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Tokens are made by their owner (settings page or CLI): here they can only be read and revoked."""
 
     list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
@@ -57,7 +57,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Throttle)
-class ThrottleAdmin(admin.ModelAdmin):
+class ThrottleAdmin(admin.ModelAdmin[Throttle]):
     """Deleting a row lifts that limit before its period ends."""
 
     list_display = ["scope", "email", "ip", "hits", "window_start"]
@@ -70,7 +70,7 @@ class ThrottleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PendingSignup)
-class PendingSignupAdmin(admin.ModelAdmin):
+class PendingSignupAdmin(admin.ModelAdmin[PendingSignup]):
     list_display = ["email", "business_name", "created_at"]
     search_fields = ["email", "business_name"]
     fields = ["email", "business_name", "created_at"]

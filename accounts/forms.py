@@ -99,7 +99,13 @@ class ResetRequestForm(PasswordResetForm):
         )
 
 
-class NewPasswordForm(SetPasswordForm):
+if TYPE_CHECKING:
+    _SetPasswordForm = SetPasswordForm[User]
+else:  # Django's SetPasswordForm takes no type argument at run time.
+    _SetPasswordForm = SetPasswordForm
+
+
+class NewPasswordForm(_SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("Nouveau mot de passe")
@@ -123,7 +129,7 @@ def use_our_email_message(form: forms.BaseForm) -> None:
             field.error_messages["invalid"] = EMAIL_INVALID
 
 
-class BusinessSectionForm(forms.ModelForm):
+class BusinessSectionForm(forms.ModelForm[Business]):
     """One settings section: a subset of the business's fields, with the rules between them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -238,8 +244,8 @@ class BusinessForm(BusinessSectionForm):
     def clean_vat_number(self) -> str:
         return validators.normalize_identifier(self.cleaned_data["vat_number"]).upper()
 
-    def clean_logo(self) -> UploadedFile | None:
-        upload: UploadedFile | None = self.cleaned_data.get("logo")
+    def clean_logo(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get("logo")
         if not upload:
             return None
         image_format = validators.logo_format(upload)
@@ -337,7 +343,7 @@ class TokenForm(forms.Form):
     )
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(forms.ModelForm[User]):
     """Section "Mon compte". Changing the login e-mail asks for the password."""
 
     current_password = forms.CharField(

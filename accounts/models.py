@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MinValueValidator
@@ -164,7 +165,7 @@ class User(AbstractUser):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []  # type: ignore[misc]  # email and password only
+    REQUIRED_FIELDS: ClassVar[list[str]] = []  # email and password only
 
     objects = UserManager()  # type: ignore[misc,assignment]
 

@@ -110,7 +110,7 @@ def logo_unreadable() -> ValidationError:
     return ValidationError(_("Ce fichier n’est pas une image PNG ou JPEG lisible."), code="logo_image")
 
 
-def logo_format(upload: UploadedFile) -> str:
+def logo_format(upload: UploadedFile[bytes]) -> str:
     """ "PNG" or "JPEG" for a real image of at most 1 Mo and logos.MAX_PIXELS pixels.
 
     The extension alone proves nothing; the pixel count is read from the header, before decoding.
@@ -133,7 +133,7 @@ def logo_format(upload: UploadedFile) -> str:
     return image_format
 
 
-def validate_logo(upload: UploadedFile) -> None:
+def validate_logo(upload: UploadedFile[bytes]) -> None:
     logo_format(upload)
 
 

@@ -44,8 +44,9 @@ def client_ip(request: HttpRequest) -> str | None:
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR") or None
+            return str(forwarded[-1])
+    remote = request.META.get("REMOTE_ADDR")
+    return str(remote) if remote else None
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -185,7 +186,7 @@ class PasswordResetConfirmView(UnprocessableOnInvalid, auth_views.PasswordResetC
     success_url = reverse_lazy("accounts:password_reset_complete")
     http_method_names = ["get", "post"]
 
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: "SetPasswordForm[User]") -> HttpResponse:
         response = super().form_valid(form)
         services.clear_failed_logins(email=form.user.email)
         return response

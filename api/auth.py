@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from accounts.models import ApiToken, User
@@ -33,3 +34,11 @@ token_auth = TokenAuth()
 def business_of(request: HttpRequest) -> Any:
     """The authenticated user's business (every API lookup is scoped to it)."""
     return request.auth.business  # type: ignore[attr-defined]
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The user whose token authenticated the request (routes behind `token_auth` only)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError()
+    return user

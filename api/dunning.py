@@ -13,8 +13,7 @@ from ninja.pagination import paginate
 from ninja.params import P, PathEx
 from ninja.responses import Status
 
-from accounts.models import User
-from api.auth import business_of, token_auth
+from api.auth import actor_of, business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
     MAX_NOTES,
@@ -39,17 +38,18 @@ router = Router(auth=token_auth, tags=["Relances"])
 Id = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant de la relance.")]
 ChannelName = Literal["email", "letter"]
 LevelNumber = Literal[1, 2, 3]
-StatusName = Literal["draft", "saved", "sending", "sent", "send_failed"]
+StatusName = Literal["draft", "saved", "sending", "sent", "send_failed", "send_uncertain"]
 MAX_INVOICES = 100
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class ReminderOut(Schema):
     id: int
-    status: StatusName = Field(description="draft, saved, sending, sent ou send_failed.")
+    status: StatusName = Field(
+        description=(
+            "draft, saved, sending, sent, send_failed, ou send_uncertain : l’envoi s’est interrompu avant la "
+            "réponse du serveur d’envoi, l’e-mail a pu arriver ou non (resend ou mark-sent)."
+        )
+    )
     level: LevelNumber = Field(description="1 relance amiable, 2 seconde relance, 3 mise en demeure.")
     channel: ChannelName
     client_id: int
@@ -186,7 +186,7 @@ def list_reminders(request: HttpRequest, filters: Query[ReminderFilters]) -> Any
 def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
     reminder = services.create_reminder(
         business=business_of(request),
-        actor=_actor(request),
+        actor=actor_of(request),
         invoice_ids=payload.invoice_ids,
         level=payload.level,
         channel=payload.channel,
@@ -201,7 +201,11 @@ def create_reminder(request: HttpRequest, payload: ReminderIn) -> Any:
     summary="Lire une relance",
 )
 def get_reminder(request: HttpRequest, id: Id) -> Any:
-    return _fresh(get_reminder_for(_actor(request), id))
+    reminder = get_reminder_for(actor_of(request), id)
+    # As on its page: a client polling a send that stopped learns it is uncertain.
+    if reminder.status == Reminder.Status.SENDING:
+        services.reclaim_stale_sends(reminder_id=reminder.pk)
+    return _fresh(reminder)
 
 
 @router.patch(
@@ -212,8 +216,10 @@ def get_reminder(request: HttpRequest, id: Id) -> Any:
     description="Seuls les champs envoyés changent. 409 pour une relance enregistrée ou envoyée.",
 )
 def update_reminder(request: HttpRequest, id: Id, payload: ReminderPatch) -> Any:
-    reminder = get_reminder_for(_actor(request), id)
-    reminder = services.update_draft(reminder=reminder, actor=_actor(request), **payload.model_dump(exclude_unset=True))
+    reminder = get_reminder_for(actor_of(request), id)
+    reminder = services.update_draft(
+        reminder=reminder, actor=actor_of(request), **payload.model_dump(exclude_unset=True)
+    )
     return _fresh(reminder)
 
 
@@ -225,7 +231,7 @@ def update_reminder(request: HttpRequest, id: Id, payload: ReminderPatch) -> Any
     description="Un brouillon disparaît sans trace dans l’historique. 409 pour une relance enregistrée ou envoyée.",
 )
 def delete_reminder(request: HttpRequest, id: Id) -> Any:
-    services.delete_draft(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    services.delete_draft(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return Status(204, None)
 
 
@@ -238,8 +244,8 @@ def delete_reminder(request: HttpRequest, id: Id) -> Any:
 )
 def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
     reminder = services.save_reminder(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
     )
     return _fresh(reminder)
@@ -257,8 +263,8 @@ def save_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None)
 )
 def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None) -> Any:
     reminder = services.send_reminder(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         confirm_dispute_or_pause=bool(payload and payload.confirm_dispute_or_pause),
     )
     return _fresh(reminder)
@@ -272,7 +278,34 @@ def send_reminder(request: HttpRequest, id: Id, payload: FreezeIn | None = None)
     description="Seulement après un échec d’envoi (send_failed) ; une relance envoyée ne part jamais deux fois.",
 )
 def retry_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.retry_send(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.retry_send(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/resend",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="resendUncertainReminder",
+    summary="Renvoyer un envoi incertain",
+    description=(
+        "Seulement en send_uncertain : renvoie le même e-mail, avec le même Message-ID. Si le premier envoi "
+        "était arrivé, le client en reçoit un second exemplaire."
+    ),
+)
+def resend_reminder(request: HttpRequest, id: Id) -> Any:
+    reminder = services.resend_uncertain(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
+    return _fresh(reminder)
+
+
+@router.post(
+    "/reminders/{id}/mark-sent",
+    response={200: ReminderOut, **WRITE_ERRORS},
+    operation_id="markReminderSent",
+    summary="Marquer un envoi incertain comme envoyé",
+    description="Seulement en send_uncertain, quand le client a bien reçu l’e-mail : rien n’est renvoyé.",
+)
+def mark_reminder_sent(request: HttpRequest, id: Id) -> Any:
+    reminder = services.mark_sent(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -284,7 +317,7 @@ def retry_reminder(request: HttpRequest, id: Id) -> Any:
     description="Masquée de l’historique mais conservée ; elle compte toujours pour le niveau suivant.",
 )
 def deactivate_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.deactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.deactivate_reminder(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -295,7 +328,7 @@ def deactivate_reminder(request: HttpRequest, id: Id) -> Any:
     summary="Réactiver une relance",
 )
 def reactivate_reminder(request: HttpRequest, id: Id) -> Any:
-    reminder = services.reactivate_reminder(reminder=get_reminder_for(_actor(request), id), actor=_actor(request))
+    reminder = services.reactivate_reminder(reminder=get_reminder_for(actor_of(request), id), actor=actor_of(request))
     return _fresh(reminder)
 
 
@@ -308,8 +341,8 @@ def reactivate_reminder(request: HttpRequest, id: Id) -> Any:
 )
 def record_registered_letter(request: HttpRequest, id: Id, payload: RegisteredLetterIn) -> Any:
     reminder = services.record_registered_letter(
-        reminder=get_reminder_for(_actor(request), id),
-        actor=_actor(request),
+        reminder=get_reminder_for(actor_of(request), id),
+        actor=actor_of(request),
         number=payload.number,
         receipt_date=payload.receipt_date,
     )
@@ -332,7 +365,7 @@ def record_registered_letter(request: HttpRequest, id: Id, payload: RegisteredLe
     },
 )
 def get_reminder_pdf(request: HttpRequest, id: Id) -> HttpResponse:
-    content, name = facts.letter_pdf(get_reminder_for(_actor(request), id))
+    content, name = facts.letter_pdf(get_reminder_for(actor_of(request), id))
     response = HttpResponse(content, content_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -16,8 +16,7 @@ from ninja.params import P, PathEx
 from ninja.responses import Status
 from pydantic import WithJsonSchema
 
-from accounts.models import User
-from api.auth import business_of, token_auth
+from api.auth import actor_of, business_of, token_auth
 from api.schemas import (
     LIST_ERRORS,
     MAX_NOTES,
@@ -49,10 +48,6 @@ InvoiceState = Annotated[InvoiceStatus, WithJsonSchema({"type": "string", "enum"
 
 Id = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant.")]
 PaymentId = PathEx[int, P(ge=1, le=MAX_ID, description="Identifiant du règlement.")]
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _today() -> dt.date:
@@ -249,7 +244,7 @@ class CreditNoteIn(InputSchema):
 def _client_of_business(request: HttpRequest, client_id: int) -> Client:
     """The invoice's client, from the caller's business only; any other id reads as unknown."""
     try:
-        return get_client_for(_actor(request), client_id)
+        return get_client_for(actor_of(request), client_id)
     except Http404:
         raise ValidationError({"client_id": "Client introuvable."}) from None
 
@@ -277,7 +272,7 @@ def list_clients(request: HttpRequest, filters: Query[ClientFilters]) -> Any:
     tags=["Clients"],
 )
 def create_client(request: HttpRequest, payload: ClientIn) -> Any:
-    client = services.create_client(business=business_of(request), actor=_actor(request), **payload.model_dump())
+    client = services.create_client(business=business_of(request), actor=actor_of(request), **payload.model_dump())
     return Status(201, client)
 
 
@@ -289,7 +284,7 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
     tags=["Clients"],
 )
 def get_client(request: HttpRequest, id: Id) -> Any:
-    return get_client_for(_actor(request), id)
+    return get_client_for(actor_of(request), id)
 
 
 @router.patch(
@@ -301,8 +296,8 @@ def get_client(request: HttpRequest, id: Id) -> Any:
     tags=["Clients"],
 )
 def update_client(request: HttpRequest, id: Id, payload: ClientPatch) -> Any:
-    client = get_client_for(_actor(request), id)
-    return services.update_client(client=client, actor=_actor(request), **payload.model_dump(exclude_unset=True))
+    client = get_client_for(actor_of(request), id)
+    return services.update_client(client=client, actor=actor_of(request), **payload.model_dump(exclude_unset=True))
 
 
 @router.delete(
@@ -314,7 +309,7 @@ def update_client(request: HttpRequest, id: Id, payload: ClientPatch) -> Any:
     tags=["Clients"],
 )
 def delete_client(request: HttpRequest, id: Id) -> Any:
-    services.delete_client(client=get_client_for(_actor(request), id), actor=_actor(request))
+    services.delete_client(client=get_client_for(actor_of(request), id), actor=actor_of(request))
     return Status(204, None)
 
 
@@ -351,7 +346,7 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
 def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
     data = payload.model_dump()
     data["client"] = _client_of_business(request, data.pop("client_id"))
-    invoice = services.create_invoice(business=business_of(request), actor=_actor(request), **data)
+    invoice = services.create_invoice(business=business_of(request), actor=actor_of(request), **data)
     return Status(201, invoice)
 
 
@@ -363,7 +358,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
     tags=["Factures"],
 )
 def get_invoice(request: HttpRequest, id: Id) -> Any:
-    return get_invoice_for(_actor(request), id)
+    return get_invoice_for(actor_of(request), id)
 
 
 @router.patch(
@@ -378,14 +373,14 @@ def get_invoice(request: HttpRequest, id: Id) -> Any:
     tags=["Factures"],
 )
 def update_invoice(request: HttpRequest, id: Id, payload: InvoicePatch) -> Any:
-    invoice = get_invoice_for(_actor(request), id)
+    invoice = get_invoice_for(actor_of(request), id)
     data = payload.model_dump(exclude_unset=True)
     if "client_id" in data:
         data["client"] = _client_of_business(request, data.pop("client_id"))
     if "total_incl_tax" not in data and ("total_excl_tax" in data or "vat_amount" in data):
         # A new HT or VAT without a TTC means "recompute it", as on creation.
         data["total_incl_tax"] = None
-    return services.update_invoice(invoice=invoice, actor=_actor(request), **data)
+    return services.update_invoice(invoice=invoice, actor=actor_of(request), **data)
 
 
 @router.post(
@@ -396,8 +391,8 @@ def update_invoice(request: HttpRequest, id: Id, payload: InvoicePatch) -> Any:
     tags=["Factures"],
 )
 def cancel_invoice(request: HttpRequest, id: Id, payload: InvoiceCancelIn) -> Any:
-    invoice = get_invoice_for(_actor(request), id)
-    return services.cancel_invoice(invoice=invoice, actor=_actor(request), reason=payload.reason)
+    invoice = get_invoice_for(actor_of(request), id)
+    return services.cancel_invoice(invoice=invoice, actor=actor_of(request), reason=payload.reason)
 
 
 # Payments
@@ -411,7 +406,7 @@ def cancel_invoice(request: HttpRequest, id: Id, payload: InvoiceCancelIn) -> An
     tags=["Règlements"],
 )
 def list_payments(request: HttpRequest, id: Id) -> Any:
-    return list(get_invoice_for(_actor(request), id).payments.all())
+    return list(get_invoice_for(actor_of(request), id).payments.all())
 
 
 @router.post(
@@ -423,8 +418,8 @@ def list_payments(request: HttpRequest, id: Id) -> Any:
     tags=["Règlements"],
 )
 def create_payment(request: HttpRequest, id: Id, payload: PaymentIn) -> Any:
-    invoice = get_invoice_for(_actor(request), id)
-    payment = services.record_payment(invoice=invoice, actor=_actor(request), **payload.model_dump())
+    invoice = get_invoice_for(actor_of(request), id)
+    payment = services.record_payment(invoice=invoice, actor=actor_of(request), **payload.model_dump())
     return Status(201, payment)
 
 
@@ -436,11 +431,11 @@ def create_payment(request: HttpRequest, id: Id, payload: PaymentIn) -> Any:
     tags=["Règlements"],
 )
 def delete_payment(request: HttpRequest, id: Id, payment_id: PaymentId) -> Any:
-    invoice = get_invoice_for(_actor(request), id)
-    payment = get_payment_for(_actor(request), payment_id)
+    invoice = get_invoice_for(actor_of(request), id)
+    payment = get_payment_for(actor_of(request), payment_id)
     if payment.invoice_id != invoice.pk:
         raise Http404
-    services.delete_payment(payment=payment, actor=_actor(request))
+    services.delete_payment(payment=payment, actor=actor_of(request))
     return Status(204, None)
 
 
@@ -455,7 +450,7 @@ def delete_payment(request: HttpRequest, id: Id, payment_id: PaymentId) -> Any:
     tags=["Avoirs"],
 )
 def list_credit_notes(request: HttpRequest, id: Id) -> Any:
-    return list(get_invoice_for(_actor(request), id).credit_notes.all())
+    return list(get_invoice_for(actor_of(request), id).credit_notes.all())
 
 
 @router.post(
@@ -467,6 +462,6 @@ def list_credit_notes(request: HttpRequest, id: Id) -> Any:
     tags=["Avoirs"],
 )
 def create_credit_note(request: HttpRequest, id: Id, payload: CreditNoteIn) -> Any:
-    invoice = get_invoice_for(_actor(request), id)
-    note = services.record_credit_note(invoice=invoice, actor=_actor(request), **payload.model_dump())
+    invoice = get_invoice_for(actor_of(request), id)
+    note = services.record_credit_note(invoice=invoice, actor=actor_of(request), **payload.model_dump())
     return Status(201, note)

@@ -13,7 +13,9 @@ from api import dunning, errors, late_payments, ledger, penalties
 
 
 class RelanceAPI(NinjaAPI):
-    def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
         """Errors in a JSON body point at ["body", field], not at the view's parameter name."""
         # An explicit null where a value is required: say so, rather than "invalid number".
         nulls = {

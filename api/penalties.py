@@ -1,4 +1,4 @@
-"""POST /api/v1/penalties: the late-payment computation of PRODUCT.md §5, as JSON.
+"""POST /api/v1/penalties: the late-payment computation (Code de commerce L441-10, D441-5), as JSON.
 
 No token needed: it exposes no tenant data. The body is read here rather than by a ninja
 schema so that every bad input, whatever its shape, gets the same French 422 as the CLI.

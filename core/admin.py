@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from core.models import AuditEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Rows that only services write: the admin shows them, it never changes them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -1,6 +1,6 @@
 """A management command base that fails in French with exit status 1.
 
-`relance penalties` is a machine interface (PRODUCT.md §5): any error, argparse's included,
+`relance penalties` is a machine interface that outside tools call: any error, argparse's included,
 is one French line on stderr and exit 1 (argparse itself would say English and exit 2).
 """
 

@@ -17,7 +17,7 @@ from dunning import services
 from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
 
 
-class ReminderTemplateForm(forms.ModelForm):
+class ReminderTemplateForm(forms.ModelForm[ReminderTemplate]):
     class Meta:
         model = ReminderTemplate
         fields = [
@@ -46,14 +46,14 @@ class ReminderTemplateForm(forms.ModelForm):
 
 
 @admin.register(ReminderTemplate)
-class ReminderTemplateAdmin(admin.ModelAdmin):
+class ReminderTemplateAdmin(admin.ModelAdmin[ReminderTemplate]):
     form = ReminderTemplateForm
     list_display = ["business", "level", "include_penalties", "updated_at"]
     list_filter = ["level"]
     search_fields = ["business__legal_name", "business__trade_name"]
 
 
-class ReminderInvoiceInline(admin.TabularInline):
+class ReminderInvoiceInline(admin.TabularInline[ReminderInvoice, Reminder]):
     model = ReminderInvoice
     fields = ["invoice"]
     readonly_fields = ["invoice"]
@@ -65,7 +65,7 @@ class ReminderInvoiceInline(admin.TabularInline):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(admin.ModelAdmin[Reminder]):
     list_display = ["reference", "business", "client", "level", "channel", "status", "frozen_at", "deactivated_at"]
     list_filter = ["status", "level", "channel"]
     search_fields = ["reference", "client__name", "message_id", "registered_number"]

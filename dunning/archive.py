@@ -1,4 +1,4 @@
-"""PDF archive of reminders (PRODUCT.md §2 item 11): a ZIP of the letters with a manifest, and one merged PDF.
+"""PDF archive of reminders: a ZIP of the letters with a manifest, and one merged PDF.
 
 Proof and convenience are kept apart. The ZIP holds each reminder's stored PDF/A byte for byte,
 and `manifest.csv` gives the SHA-256 of every file as written to the ZIP, checked against the

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Business
-from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
+from accounts.tenancy import AuthenticatedHttpRequest, business_id_of, current_business
 from core.dates import DateField
+from core.htmx import render_page
 from dunning.archive import request_archive_export
 from dunning.forms import DATE_INPUT, apply_service_errors
 from dunning.lookups import get_archive_export_for
@@ -47,21 +47,11 @@ class ArchiveForm(forms.Form):
     include_inactive = forms.BooleanField(label=gettext_lazy("Inclure les relances désactivées"), required=False)
 
 
-def _business(request: AuthenticatedHttpRequest) -> Business:
-    business_id_of(request.user)
-    return request.user.business  # type: ignore[union-attr,return-value]
-
-
-def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 def _list_page(request: AuthenticatedHttpRequest, form: ArchiveForm, status: int = 200) -> HttpResponse:
     exports = ArchiveExport.objects.filter(business_id=business_id_of(request.user)).select_related("requested_by")
     page = Paginator(exports, EXPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav": "history", "form": form, "page": page}
-    template = "dunning/archive_exports.html" if _is_htmx(request) else "dunning/archive_list.html"
-    return render(request, template, context, status=status)
+    return render_page(request, "dunning/archive_list.html", "dunning/archive_exports.html", context, status)
 
 
 @login_required
@@ -74,7 +64,7 @@ def archive_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def archive_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    business = _business(request)
+    business = current_business(request)
     form = ArchiveForm(request.POST)
     if form.is_valid():
         try:
@@ -121,8 +111,7 @@ def archive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def archive_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The status block that the detail page polls; once finished it comes without the polling trigger."""
     export = get_archive_export_for(request.user, pk)
-    template = "dunning/archive_progress.html" if _is_htmx(request) else "dunning/archive_detail.html"
-    return render(request, template, _detail_context(export))
+    return render_page(request, "dunning/archive_detail.html", "dunning/archive_progress.html", _detail_context(export))
 
 
 @login_required

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Business
 from core.dates import DateField
 from dunning.channels import channel_for
-from dunning.models import Channel, Level, Reminder, ReminderTemplate
+from dunning.choices import Channel, Level
+from dunning.models import Reminder, ReminderTemplate
 from dunning.placeholders import template_errors
 from ledger.models import Client, Invoice
 
@@ -78,7 +79,7 @@ class ReminderEditForm(PlaceholderCheck, forms.Form):
         self.fields["body"].label = channel.body_label
 
 
-class TemplateForm(PlaceholderCheck, forms.ModelForm):
+class TemplateForm(PlaceholderCheck, forms.ModelForm[ReminderTemplate]):
     placeholder_fields = ("letter_subject", "letter_body", "email_subject", "email_body")
 
     class Meta:
@@ -106,6 +107,7 @@ STATUS_FILTERS = [
     (Reminder.Status.SENT, _("Envoyée")),
     (Reminder.Status.SENDING, _("Envoi en cours")),
     (Reminder.Status.SEND_FAILED, _("Échec d’envoi")),
+    (Reminder.Status.SEND_UNCERTAIN, _("Envoi incertain")),
 ]
 
 

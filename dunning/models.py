@@ -62,13 +62,16 @@ class Reminder(models.Model):
         SENDING = "sending", _("Envoi en cours")
         SENT = "sent", _("Envoyée")
         SEND_FAILED = "send_failed", _("Échec d’envoi")
+        # The worker stopped while the server had not answered: the e-mail may or may not have
+        # reached the client, and only the user can tell (dunning.services.reclaim_stale_sends).
+        SEND_UNCERTAIN = "send_uncertain", _("Envoi incertain")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="reminders")
     invoices = models.ManyToManyField(Invoice, through="ReminderInvoice", related_name="reminders")
     level = models.PositiveSmallIntegerField(_("niveau"), choices=Level.choices)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     subject = models.CharField(_("objet"), max_length=300, validators=[validate_one_line])
     body = models.TextField(_("texte"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -97,7 +100,8 @@ class Reminder(models.Model):
     letter_body = models.TextField(_("texte du courrier joint"), blank=True)
     include_penalties = models.BooleanField(_("réclamer les pénalités de retard"), default=False)
     attach_invoice_pdfs = models.BooleanField(_("joindre les factures (PDF)"), default=True)
-    # Set by the one worker that sends the e-mail; a second run of the task finds it taken.
+    # When the one worker that sends the e-mail took it (a second run of the task finds it taken):
+    # the start of the send, from which the bound of an uncertain send is counted.
     send_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
@@ -108,6 +112,8 @@ class Reminder(models.Model):
             models.Index(fields=["business", "frozen_at"]),
             models.Index(fields=["business", "status"]),
             models.Index(fields=["business", "client"], name="reminder_business_client"),
+            # The sweep of unfinished sends reads only these few rows.
+            models.Index(fields=["send_claimed_at"], condition=Q(status="sending"), name="reminder_sending_claimed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -150,7 +156,7 @@ class ReminderInvoice(models.Model):
 
 
 class ArchiveExport(models.Model):
-    """A PDF archive of the business's saved and sent reminders over a date range (PRODUCT.md §2 item 11).
+    """A PDF archive of the business's saved and sent reminders over a date range.
 
     Built by `dunning.archive_task.build_archive_export`: a ZIP of the stored letters with a
     manifest, and one merged PDF for printing. `claim_token` names the run that owns the row;

@@ -8,7 +8,8 @@ professional client and one (the formal notice) for a consumer.
 import datetime as dt
 from decimal import Decimal
 
-from dunning.models import Level, Reminder
+from dunning.choices import Level
+from dunning.models import Reminder
 from law.penalties import BUSINESS, CONSUMER, ZERO, Payment, PenaltyResult, compute_penalties, fixed_indemnity
 from law.rates import RateTables
 from ledger.models import Invoice
@@ -30,7 +31,8 @@ def formal_notice_date(invoice: Invoice) -> dt.date | None:
 
 
 def penalties_for_invoice(invoice: Invoice, until: dt.date, tables: RateTables | None = None) -> PenaltyResult:
-    """What the law lets the business claim on `invoice` as of `until` (PRODUCT.md §5).
+    """What the law lets the business claim on `invoice` as of `until` (Code de commerce L441-10 and D441-5 for a business,
+    Code civil 1231-6 and 1344-1 for a consumer).
 
     The principal is the total incl. tax less credit notes (a credit note corrects the invoice
     from the start); payments count from their dates. A cancelled or fully credited invoice owes

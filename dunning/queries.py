@@ -91,6 +91,7 @@ def reminder_counts(business: Business) -> dict[str, int]:
     return Reminder.objects.filter(business=business).aggregate(
         drafts=Count("id", filter=Q(status=Reminder.Status.DRAFT)),
         failed=Count("id", filter=Q(status=Reminder.Status.SEND_FAILED)),
+        uncertain=Count("id", filter=Q(status=Reminder.Status.SEND_UNCERTAIN)),
     )
 
 

@@ -34,9 +34,12 @@ from core.text import check_one_line
 from dunning import facts as facts_module
 from dunning import queries
 from dunning.channels import CHANNELS, channel_for, default_channel
+from dunning.choices import Channel, Level
 from dunning.defaults import default_templates
-from dunning.models import Channel, Level, Reminder, ReminderInvoice, ReminderTemplate
-from dunning.placeholders import french_list, template_errors
+from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
+from dunning.placeholders import template_errors
+from dunning.sentences import french_list
+from dunning.tasks import send_reminder_email
 from ledger import services as ledger_services
 from ledger.models import Invoice
 
@@ -128,7 +131,8 @@ def _highest_level(invoices: Iterable[Invoice]) -> int:
 
 
 def next_level(invoices: Iterable[Invoice]) -> int:
-    """1 + the highest level saved or sent for any of these invoices (PRODUCT.md §4).
+    """1 + the highest level saved or sent for any of these invoices
+    (deactivated ones count; drafts do not).
 
     Raises `FormalNoticeAlreadySent` when a formal notice was already sent: what follows is a
     collection case, or a level the user chooses, never a fourth letter picked for them.
@@ -501,8 +505,6 @@ def _message_id() -> str:
 
 
 def _enqueue_send(reminder_id: int) -> None:
-    from dunning.tasks import send_reminder_email
-
     transaction.on_commit(lambda: send_reminder_email.enqueue(reminder_id))
 
 
@@ -563,6 +565,102 @@ def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
             changes={"previous_error": reminder.send_error},
         )
         _enqueue_send(reminder.pk)
+    return reminder
+
+
+# Sends that never finished
+
+
+def reclaim_stale_sends(*, reminder_id: int | None = None) -> list[int]:
+    """Declare uncertain every send a worker started longer than REMINDER_SEND_TIMEOUT ago.
+
+    Such a worker died (or lost the server) after handing the e-mail over, maybe before the
+    server's answer: the client may have it. Nothing is sent again: only the user decides
+    (`resend_uncertain`, `mark_sent`). A send no worker has taken yet has not left, and waits.
+    Each row moves with a conditional UPDATE, so the worker's sweep, another worker and the
+    reminder page can all run this at once and each send is declared once. Returns the ids moved.
+    """
+    bound = settings.REMINDER_SEND_TIMEOUT
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=bound)
+    stale = Reminder.objects.filter(status=Reminder.Status.SENDING, send_claimed_at__lt=cutoff)
+    if reminder_id is not None:
+        stale = stale.filter(pk=reminder_id)
+    moved = []
+    for pk in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if not stale.filter(pk=pk).update(status=Reminder.Status.SEND_UNCERTAIN, updated_at=now):
+                continue
+            reminder = Reminder.objects.select_related("business", "client").get(pk=pk)
+            started = reminder.send_claimed_at
+            record(
+                business=reminder.business,
+                actor=None,
+                action="send_uncertain",
+                obj=reminder,
+                client=reminder.client,
+                changes={"started_at": started.isoformat() if started else "", "timeout_seconds": bound},
+            )
+        moved.append(pk)
+    return moved
+
+
+def _locked_uncertain(reminder: Reminder) -> Reminder:
+    """The reminder under its row lock, in state `send_uncertain` (a send past the bound becomes so)."""
+    reclaim_stale_sends(reminder_id=reminder.pk)
+    reminder = _locked(reminder)
+    if reminder.status == Reminder.Status.SEND_UNCERTAIN:
+        return reminder
+    if reminder.status == Reminder.Status.SENDING:
+        raise Conflict(_("La relance est en cours d’envoi : attendez la réponse du serveur d’envoi."))
+    if reminder.status == Reminder.Status.SENT:
+        raise Conflict(_("Cette relance est déjà envoyée : elle ne part pas une seconde fois."))
+    raise Conflict(_("Seule une relance dont l’envoi est incertain peut être renvoyée ou marquée comme envoyée."))
+
+
+def resend_uncertain(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """Send again, on the user's word, an e-mail that may already have reached the client.
+
+    Same snapshot, same Message-ID: a server or a mail program that has the first copy may
+    recognise the second as the same message.
+    """
+    with transaction.atomic():
+        reminder = _locked_uncertain(reminder)
+        previous_start = reminder.send_claimed_at
+        reminder.status = Reminder.Status.SENDING
+        reminder.send_claimed_at = None
+        reminder.save(update_fields=["status", "send_claimed_at", "updated_at"])
+        record(
+            business=reminder.business,
+            actor=actor,
+            action="resent",
+            obj=reminder,
+            client=reminder.client,
+            changes={
+                "message_id": reminder.message_id,
+                "previous_start": previous_start.isoformat() if previous_start else "",
+            },
+        )
+        _enqueue_send(reminder.pk)
+    return reminder
+
+
+def mark_sent(*, reminder: Reminder, actor: User | None) -> Reminder:
+    """The user knows the uncertain e-mail arrived: sent, when the worker handed it over; nothing leaves."""
+    with transaction.atomic():
+        reminder = _locked_uncertain(reminder)
+        reminder.status = Reminder.Status.SENT
+        reminder.sent_at = reminder.send_claimed_at or timezone.now()
+        reminder.send_error = ""
+        reminder.save(update_fields=["status", "sent_at", "send_error", "updated_at"])
+        record(
+            business=reminder.business,
+            actor=actor,
+            action="marked_sent",
+            obj=reminder,
+            client=reminder.client,
+            changes={"sent_at": reminder.sent_at.isoformat()},
+        )
     return reminder
 
 

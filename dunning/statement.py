@@ -2,7 +2,7 @@
 
 Figures from `penalties_for_invoice` (the computation of `relance penalties`), laid out by the
 letters engine (`dunning.letter.render_statement_pdf`). A separate document: the invoices
-themselves are never changed (PRODUCT.md §3). A rate the tables do not know raises
+themselves are never changed. A rate the tables do not know raises
 `MissingRate`, so that no statement is ever produced with a part of its interest left out.
 """
 

@@ -1,10 +1,15 @@
 """Background work of the reminder workflow. Tasks take ids and are safe to run twice."""
 
+import datetime as dt
 import logging
 import smtplib
+from collections.abc import Sequence
+from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,10 +43,78 @@ def describe_send_error(exc: BaseException) -> str:
     return f"L’e-mail n’a pas pu être préparé : {type(exc).__name__}."
 
 
-def _mark_failed(reminder: Reminder, error: str) -> str:
-    Reminder.objects.filter(pk=reminder.pk).update(
+class _WatchedSMTP(smtplib.SMTP):
+    """Knows when the end of the message (CRLF.CRLF) has left for the server. From then on the
+    server may deliver it whatever happens to the connection, and only its answer tells whether
+    it will (RFC 1047, "Duplicate messages and SMTP")."""
+
+    message_handed_over = False
+
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        self.message_handed_over = False
+        return super().mail(sender, options)
+
+    def send(self, s: Any) -> None:
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.message_handed_over = True
+
+
+class _WatchedSMTPSSL(_WatchedSMTP, smtplib.SMTP_SSL):
+    pass
+
+
+class _WatchedBackend(SmtpBackend):
+    """Django's SMTP backend, telling after a send whether the message was handed over."""
+
+    _smtp: _WatchedSMTP | None = None
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return _WatchedSMTPSSL if self.use_ssl else _WatchedSMTP
+
+    def open(self) -> bool | None:
+        opened = super().open()
+        # Kept past close(), which forgets the connection before the caller can ask.
+        if isinstance(self.connection, _WatchedSMTP):
+            self._smtp = self.connection
+        return opened
+
+    @property
+    def handed_over(self) -> bool:
+        return self._smtp is not None and self._smtp.message_handed_over
+
+
+def _watched_backend() -> _WatchedBackend | None:
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        return None
+    return _WatchedBackend(fail_silently=False)
+
+
+def _unanswered_reason(exc: BaseException) -> str:
+    if isinstance(exc.__context__, TimeoutError):
+        return "Le serveur d’envoi n’a pas répondu après avoir reçu l’e-mail."
+    return "Le serveur d’envoi a coupé la connexion après avoir reçu l’e-mail, sans répondre."
+
+
+def _still_ours(reminder_id: int, claimed_at: dt.datetime) -> Q:
+    """The row, as long as it is still this run's send: being sent, or declared uncertain by the
+    sweep while the server was slow. Not once the user marked it sent, nor resent it."""
+    return Q(
+        pk=reminder_id,
+        status__in=[Reminder.Status.SENDING, Reminder.Status.SEND_UNCERTAIN],
+        send_claimed_at=claimed_at,
+    )
+
+
+def _mark_failed(reminder: Reminder, claimed_at: dt.datetime, error: str) -> str:
+    failed = Reminder.objects.filter(_still_ours(reminder.pk, claimed_at)).update(
         status=Reminder.Status.SEND_FAILED, send_error=error, send_claimed_at=None, updated_at=timezone.now()
     )
+    if not failed:
+        # The user has decided meanwhile (sent, or sent again): their decision stands.
+        logger.warning("Reminder %s: a late failure left the reminder as the user set it: %s", reminder.pk, error)
+        return "failed"
     record(
         business=reminder.business,
         actor=None,
@@ -53,24 +126,45 @@ def _mark_failed(reminder: Reminder, error: str) -> str:
     return "failed"
 
 
+def _mark_uncertain(reminder: Reminder, claimed_at: dt.datetime, error: str) -> str:
+    """The server had the whole message and never answered: it may deliver it. Only the user
+    can decide to send it again; a failure would invite a retry that makes a duplicate."""
+    declared = Reminder.objects.filter(_still_ours(reminder.pk, claimed_at), status=Reminder.Status.SENDING).update(
+        status=Reminder.Status.SEND_UNCERTAIN, updated_at=timezone.now()
+    )
+    if declared:
+        record(
+            business=reminder.business,
+            actor=None,
+            action="send_uncertain",
+            obj=reminder,
+            client=reminder.client,
+            changes={"started_at": claimed_at.isoformat(), "error": error},
+        )
+    return "uncertain"
+
+
 @task()
 def send_reminder_email(reminder_id: int) -> str:
     """Send a reminder in state `sending`, once.
 
     The conditional UPDATE claims the row: a second run (duplicate job, retry after a crash)
-    finds it claimed, sent or failed and sends nothing. A crash after the server accepted the
-    e-mail leaves the row claimed in `sending`, never re-sent automatically: a second copy
-    would be worse than a question to the user.
+    finds it claimed, sent or failed and sends nothing. A crash after the server had the
+    e-mail leaves the row claimed in `sending`; past REMINDER_SEND_TIMEOUT the sweep
+    (`dunning.services.reclaim_stale_sends`) calls it uncertain and the user decides. It is
+    never re-sent automatically: a second copy would be worse than a question to the user.
     """
-    now = timezone.now()
+    claimed_at = timezone.now()
     claimed = Reminder.objects.filter(
         pk=reminder_id, status=Reminder.Status.SENDING, send_claimed_at__isnull=True
-    ).update(send_claimed_at=now, send_attempts=F("send_attempts") + 1)
+    ).update(send_claimed_at=claimed_at, send_attempts=F("send_attempts") + 1)
     if not claimed:
         return "skipped"
     reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
+    backend = _watched_backend()
     try:
         message = build_reminder_email(reminder)
+        message.connection = backend
         # The business's copy goes in its own transaction, after the client's: a server takes a
         # message when any one recipient is accepted, and Django then reports success, so in one
         # transaction a refused client with an accepted copy would pass for sent.
@@ -78,18 +172,25 @@ def send_reminder_email(reminder_id: int) -> str:
         delivered = message.send(fail_silently=False)
     except Exception as exc:
         logger.warning("Reminder %s: sending failed", reminder_id, exc_info=True)
-        return _mark_failed(reminder, describe_send_error(exc))
+        # An error reply is the server's refusal; a silence or a hang-up after the message is not.
+        if backend is not None and backend.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            return _mark_uncertain(reminder, claimed_at, _unanswered_reason(exc))
+        return _mark_failed(reminder, claimed_at, describe_send_error(exc))
     if not delivered:
-        return _mark_failed(reminder, "Le serveur d’envoi n’a pas accepté l’e-mail.")
+        return _mark_failed(reminder, claimed_at, "Le serveur d’envoi n’a pas accepté l’e-mail.")
     sent_at = timezone.now()
-    Reminder.objects.filter(pk=reminder_id).update(
-        status=Reminder.Status.SENT, sent_at=sent_at, send_error="", updated_at=sent_at
+    # Also when the user asked for a resend no worker has taken yet: this copy arrived, the
+    # queued one then finds the reminder sent and stays home.
+    resend_waiting = Q(pk=reminder_id, status=Reminder.Status.SENDING, send_claimed_at__isnull=True)
+    Reminder.objects.filter(_still_ours(reminder_id, claimed_at) | resend_waiting).update(
+        status=Reminder.Status.SENT, sent_at=sent_at, send_error="", send_claimed_at=claimed_at, updated_at=sent_at
     )
     changes = {"to": reminder.recipient_email, "message_id": reminder.message_id}
     if own_copy:
         copy_error = _send_own_copy(message, own_copy, reminder_id)
         if copy_error:
             changes["copy_error"] = copy_error
+    # Recorded whatever the row says now: the server took this copy, the history must say so.
     record(business=reminder.business, actor=None, action="sent", obj=reminder, client=reminder.client, changes=changes)
     return "sent"
 

@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
-from accounts.tenancy import AuthenticatedHttpRequest, business_id_of
+from accounts.tenancy import AuthenticatedHttpRequest, current_business
 from core.errors import Conflict
+from core.htmx import render_page
 from core.redirects import safe_next
 from dunning import facts, queries, services
 from dunning.channels import channel_for
+from dunning.choices import Level
 from dunning.facts_types import sample_facts
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
@@ -37,7 +39,7 @@ from dunning.letter import (
     render_statement_pdf,
 )
 from dunning.lookups import get_reminder_for, get_template_for
-from dunning.models import Level, Reminder, ReminderInvoice
+from dunning.models import Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
 from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
@@ -53,15 +55,6 @@ FREEZE_CONFIRM = gettext_lazy(
 SAVE_CONFIRM = gettext_lazy(
     "Une fois enregistrée, la relance ne pourra plus être modifiée ni supprimée, seulement désactivée."
 )
-
-
-def _business(request: AuthenticatedHttpRequest) -> Any:
-    business_id_of(request.user)
-    return request.user.business  # type: ignore[union-attr]
-
-
-def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def _frameable(response: HttpResponse) -> HttpResponse:
@@ -91,7 +84,7 @@ def _conflict_redirect(
 @require_http_methods(["POST"])
 def reminder_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "Relancer" button of a list: a draft, then the editor. Errors go back where the user was."""
-    business = _business(request)
+    business = current_business(request)
     invoice_ids = request.POST.getlist("invoice_ids")
     try:
         reminder = services.create_reminder(
@@ -294,6 +287,9 @@ def _detail_context(
 @require_http_methods(["GET"])
 def reminder_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = get_reminder_for(request.user, pk)
+    # The user must not wait on a send that stopped with no worker left to tell.
+    if reminder.status == Reminder.Status.SENDING and services.reclaim_stale_sends(reminder_id=reminder.pk):
+        reminder = get_reminder_for(request.user, pk)
     return render(request, "dunning/reminder_detail.html", _detail_context(reminder, back=safe_next(request)))
 
 
@@ -366,6 +362,29 @@ def reminder_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         return _conflict_redirect(request, reminder, error)
     return _after_send(request, reminder)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        reminder = services.resend_uncertain(reminder=reminder, actor=request.user)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    return _after_send(request, reminder)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reminder_mark_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    reminder = get_reminder_for(request.user, pk)
+    try:
+        services.mark_sent(reminder=reminder, actor=request.user)
+    except Conflict as error:
+        return _conflict_redirect(request, reminder, error)
+    messages.success(request, _("Relance marquée comme envoyée : elle ne sera pas renvoyée."))
+    return redirect("dunning:reminder_detail", pk=reminder.pk)
 
 
 @login_required
@@ -485,7 +504,7 @@ def reminder_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def history(request: AuthenticatedHttpRequest) -> HttpResponse:
-    business = _business(request)
+    business = current_business(request)
     form = HistoryFilterForm(request.GET or None, business=business)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     reminders = queries.reminder_history(
@@ -511,8 +530,7 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
         "drafts_count": Reminder.objects.drafts().filter(business=business).count(),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
-    template = "dunning/_history_results.html" if _is_htmx(request) else "dunning/history.html"
-    return render(request, template, context, status=status)
+    return render_page(request, "dunning/history.html", "dunning/_history_results.html", context, status)
 
 
 # Templates settings
@@ -527,7 +545,7 @@ def templates(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: AuthenticatedHttpRequest, level: int) -> HttpResponse:
-    business = _business(request)
+    business = current_business(request)
     services.ensure_default_templates(business)
     template = get_template_for(request.user, level)
     status = 200
@@ -586,7 +604,7 @@ def template_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
         level = Level.FRIENDLY
     if level not in Level.values:
         level = Level.FRIENDLY
-    _business(request)
+    current_business(request)
     return render(request, "dunning/_template_preview.html", {"preview": _template_preview(request.POST, level)})
 
 
@@ -605,7 +623,7 @@ class CollectionRow:
 @require_http_methods(["GET"])
 def collections(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invoices whose latest reminder is a formal notice: what a collection agency would take."""
-    business = _business(request)
+    business = current_business(request)
     latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
     invoices = (
         Invoice.objects.open()

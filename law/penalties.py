@@ -97,7 +97,7 @@ class PenaltyResult:
         return seen
 
     def as_json(self) -> dict[str, Any]:
-        """The machine interface of PRODUCT.md §5: decimal strings, ISO dates."""
+        """The machine interface (`relance penalties`, POST /api/v1/penalties): decimal strings, ISO dates."""
         return {
             "days_late": self.days_late,
             "interest": f"{self.interest:.2f}",
@@ -229,7 +229,7 @@ def compute_penalties(
     notice_date: dt.date | None = None,
     payments: Iterable[Payment] = (),
 ) -> PenaltyResult:
-    """Interest and indemnity owed on one invoice as of `until` (PRODUCT.md §5).
+    """Interest and indemnity owed on one invoice as of `until` (Code de commerce L441-10, D441-5; Code civil 1231-6 and 1344-1).
 
     `payments` are (date, amount) pairs; a payment on day P still counts as unpaid on P.
     Raises LawError for bad input, MissingRate when a needed half-year rate is unknown.

@@ -10,7 +10,7 @@ from core.admin import ReadOnlyAdmin
 from ledger.models import Client, CreditNote, Invoice, Payment
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(admin.TabularInline[Any, Invoice]):
     model = Payment
     fields = ["date", "amount", "method", "reference"]
     extra = 0

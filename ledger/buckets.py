@@ -1,4 +1,4 @@
-"""Lateness buckets (PRODUCT.md §2.2): pure arithmetic on day counts, no database, no clock.
+"""Lateness buckets (not yet due, 1–30, 31–60, 61–90, over 90 days by default): pure arithmetic on day counts, no database, no clock.
 
 Bounds b1 < b2 < … < bn (the business setting, "30,60,90" by default) give the buckets
 `not_due`, `1-b1`, `b1+1-b2`, …, `bn+`. A late bucket holds the invoices whose age in days

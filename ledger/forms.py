@@ -67,7 +67,7 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 # Clients
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(forms.ModelForm[Client]):
     # Longer than the 9 digits, so that "732 829 320" as people write it gets cleaned, not refused.
     siren = forms.CharField(
         label=_("SIREN"),

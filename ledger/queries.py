@@ -256,7 +256,7 @@ def with_status(invoices: Any, today: dt.date) -> list[Invoice]:
     rows = list(invoices)
     labels = dict(InvoiceStatus.choices)
     for invoice in rows:
-        invoice.status_key = invoice.status_on(today)  # type: ignore[attr-defined]
-        invoice.status_label = labels[invoice.status_key]  # type: ignore[attr-defined]
-        invoice.days_late = invoice.days_late_on(today)  # type: ignore[attr-defined]
+        invoice.status_key = invoice.status_on(today)
+        invoice.status_label = labels[invoice.status_key]
+        invoice.days_late = invoice.days_late_on(today)
     return rows

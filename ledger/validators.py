@@ -17,7 +17,7 @@ INVOICE_PDF_MAX_OBJECTS = 100_000
 PAGE_TREE_MAX_DEPTH = 32
 
 
-def validate_invoice_pdf(upload: UploadedFile) -> None:
+def validate_invoice_pdf(upload: UploadedFile[bytes]) -> None:
     """A real, readable PDF of at most 5 Mo and 500 pages: the extension and the browser's type prove nothing.
 
     The page count is the page tree's own /Count, and only the path to the first page is read:

@@ -21,7 +21,7 @@ def _check_rate(value: Decimal | None) -> Decimal | None:
     return value
 
 
-class LegalRateForm(forms.ModelForm):
+class LegalRateForm(forms.ModelForm[LegalRate]):
     class Meta:
         model = LegalRate
         fields = ["semester_start", "particuliers", "autres", "source"]
@@ -39,7 +39,7 @@ class LegalRateForm(forms.ModelForm):
         return source
 
 
-class EcbRateForm(forms.ModelForm):
+class EcbRateForm(forms.ModelForm[EcbRate]):
     class Meta:
         model = EcbRate
         fields = ["effective_date", "rate", "source"]
@@ -54,7 +54,7 @@ class EcbRateForm(forms.ModelForm):
         return source
 
 
-class RateAdmin(admin.ModelAdmin):
+class RateAdmin(admin.ModelAdmin[Any]):
     """Every change reaches `services.rates_edited`, so that computations see it at once."""
 
     table = ""
@@ -108,7 +108,7 @@ class EcbRateAdmin(RateAdmin):
 
 
 @admin.register(RateTableStatus)
-class RateTableStatusAdmin(admin.ModelAdmin):
+class RateTableStatusAdmin(admin.ModelAdmin[RateTableStatus]):
     list_display = ["table", "known_through", "updated_at", "version"]
     fields = ["table", "known_through", "note", "version", "updated_at"]
     readonly_fields = ["table", "version", "updated_at"]

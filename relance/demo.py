@@ -23,7 +23,8 @@ from accounts.models import Business, PaymentTerms, User
 from accounts.validators import luhn_ok
 from core.formats import quantize
 from core.models import AuditEvent
-from dunning.models import Channel, Reminder
+from dunning.choices import Channel
+from dunning.models import Reminder
 from dunning.services import create_reminder, ensure_default_templates, save_reminder
 from law.terms import due_date_for
 from ledger.models import ZERO, Client, CreditNote, Invoice, Payment

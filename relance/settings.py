@@ -237,6 +237,23 @@ def _email_settings() -> dict[str, object]:
 
 globals().update(_email_settings())
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+
+
+def _reminder_send_timeout(email_timeout: int) -> int:
+    """Seconds after which a reminder e-mail still being sent is "envoi incertain".
+
+    A live worker waits up to EMAIL_TIMEOUT for each answer of the server, the one after the
+    message included: a shorter bound would call uncertain a send that is merely slow.
+    """
+    timeout = env_int("REMINDER_SEND_TIMEOUT", max(300, 2 * email_timeout))
+    if timeout < 2 * email_timeout:
+        raise ImproperlyConfigured(
+            f"REMINDER_SEND_TIMEOUT ({timeout} s) must be at least twice EMAIL_TIMEOUT ({email_timeout} s)."
+        )
+    return timeout
+
+
+REMINDER_SEND_TIMEOUT = _reminder_send_timeout(EMAIL_TIMEOUT)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relance <noreply@relance.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

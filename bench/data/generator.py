@@ -41,12 +41,13 @@ from django.utils import timezone
 from accounts.models import Business, PaymentTerms, User
 from accounts.validators import luhn_ok
 from core.formats import quantize
+from dunning.choices import Channel
 from dunning.defaults import default_template, default_templates
 from dunning.emails import render_email
 from dunning.facts import InvoiceLine, Rendered, rendered_from_snapshot
 from dunning.facts_types import INDEMNITY_PER_INVOICE, ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
-from dunning.models import Channel, Reminder, ReminderInvoice, ReminderTemplate
+from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
 from dunning.placeholders import build_values, render_facts, render_html, render_text
 from ledger.models import Client, CreditNote, Invoice, Payment
 

@@ -17,6 +17,7 @@ REMINDER_STATES = {
     "saved": gettext_lazy("enregistrée"),
     "sending": gettext_lazy("en cours d’envoi"),
     "send_failed": gettext_lazy("non envoyée (échec)"),
+    "send_uncertain": gettext_lazy("envoi incertain"),
 }
 
 

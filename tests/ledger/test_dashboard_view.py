@@ -73,10 +73,11 @@ def test_to_do_lists_late_invoices_never_reminded_and_reminder_counts(
     make_reminder_row(reminded)
     make_reminder_row(reminded, status=Reminder.Status.DRAFT)
     make_reminder_row(reminded, status=Reminder.Status.SEND_FAILED)
+    make_reminder_row(reminded, status=Reminder.Status.SEND_UNCERTAIN)
     response = owner_client.get(URL)
     assert [invoice.number for invoice in response.context["to_do"]] == ["F-WAIT"]
     assert response.context["to_do"][0].days_late == 58
-    assert response.context["reminder_counts"] == {"drafts": 1, "failed": 1}
+    assert response.context["reminder_counts"] == {"drafts": 1, "failed": 1, "uncertain": 1}
     assert "1</strong> brouillon de relance en attente" in response.text
     assert f'name="invoice_ids" value="{waiting.pk}"' in response.text
 

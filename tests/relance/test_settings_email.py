@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from relance.settings import _email_settings
+from relance.settings import _email_settings, _reminder_send_timeout
 
 EMAIL_VARIABLES = [
     "EMAIL_URL", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
@@ -82,3 +82,17 @@ def test_bad_email_port_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_PORT", "vingt-cinq")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
         _email_settings()
+
+
+def test_a_send_is_uncertain_after_five_minutes_or_twice_the_email_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REMINDER_SEND_TIMEOUT", raising=False)
+    assert _reminder_send_timeout(email_timeout=20) == 300
+    assert _reminder_send_timeout(email_timeout=200) == 400
+
+
+def test_a_send_timeout_that_would_not_let_the_server_answer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REMINDER_SEND_TIMEOUT", "39")
+    with pytest.raises(ImproperlyConfigured, match="REMINDER_SEND_TIMEOUT"):
+        _reminder_send_timeout(email_timeout=20)
+    monkeypatch.setenv("REMINDER_SEND_TIMEOUT", "40")
+    assert _reminder_send_timeout(email_timeout=20) == 40

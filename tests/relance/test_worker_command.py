@@ -1,22 +1,38 @@
+import datetime as dt
+import email
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
 from accounts.models import Business
-from tests.factories import make_business
+from core.models import AuditEvent
+from dunning import services
+from dunning.models import Reminder
+from dunning.tasks import send_reminder_email
+from tests.factories import make_business, make_client, make_invoice, make_user
 from tests.relance.tasks import rename_business
+from tests.stalling_smtp import StallingSink, stalling_smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+CLIENT = "compta@client.fr"
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +102,198 @@ def test_worker_refuses_a_non_positive_max_tasks(settings: Settings) -> None:
     settings.TASKS = DATABASE_TASKS
     with pytest.raises(CommandError, match="nombre positif"):
         call_command("worker", "--max-tasks", "0")
+
+
+# A worker killed while the SMTP server had the message and had not answered
+
+
+def database_url() -> str:
+    """The test database, for a worker in another process."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{credentials}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+class Workers:
+    """`relance worker` processes on the test database; whatever is left is killed at the end."""
+
+    def __init__(self, tmp_path: Path, media_root: Path, smtp_port: int) -> None:
+        self.tmp_path = tmp_path
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "relance.settings",
+            "RELANCE_TESTING": "1",
+            "TASKS_BACKEND": "database",
+            "DATABASE_URL": database_url(),
+            "MEDIA_ROOT": str(media_root),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        }
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *, email_timeout: int, send_timeout: int) -> subprocess.Popen[bytes]:
+        log = (self.tmp_path / f"worker-{len(self.started)}.log").open("wb")
+        env = {**self.env, "EMAIL_TIMEOUT": str(email_timeout), "REMINDER_SEND_TIMEOUT": str(send_timeout)}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "relance.cli", "worker", "--no-reload"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        self.started.append(worker)
+        return worker
+
+    def log(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.tmp_path.glob("worker-*.log")))
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait(timeout=15)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, workers: Workers) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout} s\n{workers.log()}")
+        time.sleep(0.1)
+
+
+def status_of(reminder: Reminder) -> str:
+    return Reminder.objects.values_list("status", flat=True).get(pk=reminder.pk)
+
+
+# The killed worker would wait this long for the server's answer; the next ones declare a send
+# uncertain after SEND_TIMEOUT seconds.
+PATIENT_EMAIL_TIMEOUT = 60
+EMAIL_TIMEOUT = 1
+SEND_TIMEOUT = 2
+
+
+@pytest.fixture
+def stuck_send(settings: Settings, tmp_path: Path) -> Iterator[tuple[Reminder, StallingSink, Workers]]:
+    """A reminder whose worker was killed (SIGKILL) while the server held the message unanswered,
+    and a fresh worker running with a short bound."""
+    settings.TASKS = DATABASE_TASKS
+    settings.MEDIA_ROOT = tmp_path / "media"
+    business = make_business()
+    owner = make_user(business)
+    client = make_client(business, name="Boulangerie Durand", email=CLIENT)
+    invoice = make_invoice(business, client, amount="1200.00")
+    draft = services.create_reminder(business=business, actor=owner, invoice_ids=[invoice.pk])
+    with stalling_smtp_server() as (sink, port):
+        workers = Workers(tmp_path, settings.MEDIA_ROOT, port)
+        try:
+            reminder = services.send_reminder(reminder=draft, actor=owner)
+            doomed = workers.start(email_timeout=PATIENT_EMAIL_TIMEOUT, send_timeout=10 * PATIENT_EMAIL_TIMEOUT)
+            if not sink.received.wait(60):
+                pytest.fail(f"The worker never handed the message over\n{workers.log()}")
+            reminder.refresh_from_db()
+            assert (reminder.status, reminder.send_claimed_at is not None) == (Reminder.Status.SENDING, True)
+
+            doomed.send_signal(signal.SIGKILL)
+            assert doomed.wait(timeout=15) == -signal.SIGKILL
+            assert status_of(reminder) == Reminder.Status.SENDING
+
+            workers.start(email_timeout=EMAIL_TIMEOUT, send_timeout=SEND_TIMEOUT)
+            wait_for(lambda: status_of(reminder) != Reminder.Status.SENDING, 60, "The sweep", workers)
+            reminder.refresh_from_db()
+            yield reminder, sink, workers
+        finally:
+            workers.stop_all()
+
+
+def received_ids(messages: list[dict[str, Any]]) -> list[str]:
+    return [
+        email.message_from_bytes(message["data"], policy=default_policy)["Message-ID"]
+        for message in messages
+        if CLIENT in message["to"]
+    ]
+
+
+def signed_in(reminder: Reminder) -> HttpClient:
+    http = HttpClient()
+    http.force_login(reminder.created_by)
+    return http
+
+
+def assert_uncertain(reminder: Reminder, sink: StallingSink, owner_client: HttpClient) -> None:
+    assert reminder.status == Reminder.Status.SEND_UNCERTAIN
+    assert reminder.send_claimed_at is not None
+    declared = AuditEvent.objects.get(object_type="reminder", object_id=reminder.pk, action="send_uncertain")
+    assert declared.created_at - reminder.send_claimed_at >= dt.timedelta(seconds=SEND_TIMEOUT)
+    # The server had the whole message; nothing was answered, nothing was sent again.
+    [stalled] = sink.stalled
+    assert email.message_from_bytes(stalled, policy=default_policy)["Message-ID"] == reminder.message_id
+    assert sink.messages == []
+    page = owner_client.get(reverse("dunning:reminder_detail", args=[reminder.pk])).content.decode()
+    assert "Envoi incertain" in page
+    assert "L’e-mail a donc pu arriver chez votre client, ou non" in page
+    assert reverse("dunning:reminder_resend", args=[reminder.pk]) in page
+    assert reverse("dunning:reminder_mark_sent", args=[reminder.pk]) in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(240)
+def test_killed_worker_leaves_an_uncertain_send_that_renvoyer_delivers_once_with_its_message_id(
+    stuck_send: tuple[Reminder, StallingSink, Workers],
+) -> None:
+    reminder, sink, workers = stuck_send
+    owner_client = signed_in(reminder)
+    assert_uncertain(reminder, sink, owner_client)
+
+    response = owner_client.post(reverse("dunning:reminder_resend", args=[reminder.pk]))
+
+    assert response.status_code == 302
+    wait_for(lambda: status_of(reminder) == Reminder.Status.SENT, 60, "The resend", workers)
+    assert received_ids(sink.messages) == [reminder.message_id]
+
+    # The task run again after its success finds the reminder sent and stops.
+    again = send_reminder_email.enqueue(reminder.pk)
+    wait_for(lambda: again.refresh() or again.is_finished, 60, "The repeated task", workers)
+    assert (again.status, again.return_value) == (TaskResultStatus.SUCCESSFUL, "skipped")
+    assert received_ids(sink.messages) == [reminder.message_id]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(240)
+def test_killed_worker_leaves_an_uncertain_send_that_marquer_comme_envoyee_closes_without_sending(
+    stuck_send: tuple[Reminder, StallingSink, Workers],
+) -> None:
+    reminder, sink, workers = stuck_send
+    owner_client = signed_in(reminder)
+    assert_uncertain(reminder, sink, owner_client)
+    tasks_before = DBTaskResult.objects.count()
+
+    response = owner_client.post(reverse("dunning:reminder_mark_sent", args=[reminder.pk]))
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.SENT
+    assert reminder.sent_at == reminder.send_claimed_at
+    # Nothing queued, and the running worker sends nothing over a few of its sweeps.
+    assert DBTaskResult.objects.count() == tasks_before
+    time.sleep(SEND_TIMEOUT * 1.5)
+    assert status_of(reminder) == Reminder.Status.SENT
+    assert sink.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_declares_stale_sends_uncertain_when_it_starts(settings: Settings) -> None:
+    settings.TASKS = DATABASE_TASKS
+    business = make_business()
+    client = make_client(business, email=CLIENT)
+    reminder = services.create_reminder(business=business, actor=None, invoice_ids=[make_invoice(business, client).pk])
+    reminder = services.save_reminder(reminder=reminder, actor=None)
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.REMINDER_SEND_TIMEOUT + 1)
+    Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.SENDING, send_claimed_at=long_ago)
+
+    call_command("worker", "--batch", verbosity=0)
+
+    assert status_of(reminder) == Reminder.Status.SEND_UNCERTAIN
