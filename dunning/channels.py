@@ -7,6 +7,7 @@ saved, to be printed and posted (or handed over), and a formal notice goes as a 
 (LRAR). Levels, placeholders, penalties and proof are the same for both.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ledger.models import Client
 
 
-class ReminderChannel:
+class ReminderChannel(ABC):
     code: ClassVar[str]
     # Delivered by e-mail when frozen ("Envoyer"); otherwise saved to be printed ("Enregistrer"),
     # which needs no e-mail address.
@@ -39,17 +40,17 @@ class ReminderChannel:
     # Why the summary's "Envoyer par e-mail" is disabled although the client has an address.
     not_sendable_reason: ClassVar["_StrPromise | str"]
 
+    @abstractmethod
     def template_texts(self, template: "ReminderTemplate") -> dict[str, str]:
         """A new draft's texts, from the level's template."""
-        raise NotImplementedError
 
+    @abstractmethod
     def take_over(self, reminder: "Reminder", template: Callable[[], "ReminderTemplate"]) -> None:
         """Switch a draft of the other channel to this one, keeping what the user wrote for the letter."""
-        raise NotImplementedError
 
+    @abstractmethod
     def letter_texts(self, reminder: "Reminder") -> tuple[str, str]:
         """Subject and body of the letter (the PDF)."""
-        raise NotImplementedError
 
     def is_registered_letter(self, level: int) -> bool:
         return False
