@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "accounts",
     "ledger",
     "dunning",
+    "recovery",
+    "bank",
+    "imports",
+    "exports",
+    "automation",
 ]
 
 MIDDLEWARE = [

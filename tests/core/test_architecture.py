@@ -12,7 +12,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["law", "core", "rates", "accounts", "ledger", "dunning", "api", "relance"]
+PACKAGES = [
+    "law",
+    "core",
+    "rates",
+    "accounts",
+    "ledger",
+    "dunning",
+    "recovery",
+    "bank",
+    "imports",
+    "exports",
+    "automation",
+    "api",
+    "relance",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

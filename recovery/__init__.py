@@ -1,0 +1,1 @@
+"""Collection: agencies, collection cases with their timeline, recovered money, evidence packs."""
