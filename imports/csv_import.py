@@ -333,7 +333,7 @@ class InvoiceImporter(_Importer):
         cells.require("issue_date", issue_date, _("Indiquez la date de la facture."))
         excl_tax, vat, incl_tax = cells.amount("total_excl_tax"), cells.amount("vat_amount"), cells.amount("total_incl_tax")
         amount_due = cells.amount("amount_due")
-        if excl_tax is None and incl_tax is None and "total_excl_tax" not in cells.errors:
+        if excl_tax is None and incl_tax is None and not {"total_excl_tax", "total_incl_tax"} & set(cells.errors):
             cells.errors.setdefault("total_incl_tax", []).append(_("Indiquez le montant TTC ou le montant HT."))
         if number in self.numbers_seen:
             cells.errors.setdefault("number", []).append(
