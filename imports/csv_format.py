@@ -74,7 +74,7 @@ def detect_encoding(stream: IO[bytes]) -> str:
 def text_stream(stream: IO[bytes], encoding: str) -> io.TextIOWrapper:
     stream.seek(0)
     # Windows-1252 leaves five bytes undefined: shown as "�" in the report, never a crash.
-    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[type-var]
+    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
 
 def detect_delimiter(sample: str) -> str:
@@ -97,7 +97,9 @@ def detect_delimiter(sample: str) -> str:
             best, best_score = delimiter, score
     if best_score == 0:
         raise UnreadableFile(
-            _("Séparateur introuvable : le fichier doit avoir des colonnes séparées par « ; », « , » ou une tabulation.")
+            _(
+                "Séparateur introuvable : le fichier doit avoir des colonnes séparées par « ; », « , » ou une tabulation."
+            )
         )
     return best
 
@@ -145,7 +147,7 @@ def read_rows(stream: IO[bytes], encoding: str, delimiter: str) -> Iterator[tupl
 
 
 def normalise(header: str) -> str:
-    """"N° Facture", "n_facture", "Nº de facture" → "n facture" / "n de facture": no accents,
+    """ "N° Facture", "n_facture", "Nº de facture" → "n facture" / "n de facture": no accents,
     lower case, any run of other characters one space."""
     text = unicodedata.normalize("NFKD", header.replace("°", " ").replace("º", " "))
     text = "".join(char for char in text if not unicodedata.combining(char)).lower()

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,9 +177,7 @@ class _Importer:
 
     def load_clients(self, sirens: set[str], names: set[str]) -> None:
         self.clients: dict[tuple[str, str], Client] = {}
-        found = Client.objects.filter(business=self.business).filter(
-            **({"siren__in": sirens} if sirens else {"pk__in": []})
-        )
+        found = Client.objects.filter(business=self.business, siren__in=sirens) if sirens else Client.objects.none()
         by_name = Client.objects.filter(business=self.business, name__in=names) if names else Client.objects.none()
         for client in [*found, *by_name.order_by("id")]:
             if client.siren:
@@ -196,8 +194,15 @@ class _Importer:
     def remember_client(self, client: Client) -> None:
         if client.siren:
             self.remember(self.clients, ("siren", client.siren), client)
-        if ("name", client.name.casefold()) not in self.clients:
-            self.remember(self.clients, ("name", client.name.casefold()), client)
+        for key in [("name", client.name.casefold())] + (
+            [] if client.siren else [("name-nosiren", client.name.casefold())]
+        ):
+            if key not in self.clients:
+                self.remember(self.clients, key, client)
+
+
+def _label(model: type[Model], key: str) -> str:
+    return str(getattr(model._meta.get_field(key), "verbose_name", key))
 
 
 def _message_dict(error: ValidationError) -> dict[str, list[str]]:
@@ -301,7 +306,7 @@ class ClientImporter(_Importer):
 
 
 def _client_field_label(key: str) -> str:
-    return str(Client._meta.get_field(key).verbose_name)
+    return _label(Client, key)
 
 
 class InvoiceImporter(_Importer):
@@ -331,7 +336,11 @@ class InvoiceImporter(_Importer):
         cells.require("client", client_name, _("Indiquez le client."))
         issue_date, due_date = cells.date("issue_date"), cells.date("due_date")
         cells.require("issue_date", issue_date, _("Indiquez la date de la facture."))
-        excl_tax, vat, incl_tax = cells.amount("total_excl_tax"), cells.amount("vat_amount"), cells.amount("total_incl_tax")
+        excl_tax, vat, incl_tax = (
+            cells.amount("total_excl_tax"),
+            cells.amount("vat_amount"),
+            cells.amount("total_incl_tax"),
+        )
         amount_due = cells.amount("amount_due")
         if excl_tax is None and incl_tax is None and not {"total_excl_tax", "total_incl_tax"} & set(cells.errors):
             cells.errors.setdefault("total_incl_tax", []).append(_("Indiquez le montant TTC ou le montant HT."))
@@ -374,9 +383,9 @@ class InvoiceImporter(_Importer):
         if changed:
             invoice = services.update_invoice(invoice=invoice, actor=self.actor, **changed)
             self.remember(self.invoices, number, invoice)
-        labels = [str(Invoice._meta.get_field(key).verbose_name) for key in changed]
+        labels = [_label(Invoice, key) for key in changed]
         if amount_due is not None and self.catch_up(invoice, amount_due):
-            labels.append(str(Invoice._meta.get_field("amount_due").verbose_name))
+            labels.append(_label(Invoice, "amount_due"))
         self.report.action(line, UPDATED if labels else UNCHANGED, label, labels)
 
     def client_for(self, line: int, name: str, siren: str, email: str) -> Client:

@@ -30,7 +30,7 @@ def sync_max_rows() -> int:
     return int(getattr(settings, "IMPORT_CSV_SYNC_MAX_ROWS", 2000))
 
 
-def receive_csv(*, business: Business, actor: User | None, kind: str, upload: UploadedFile | None) -> CsvImport:
+def receive_csv(*, business: Business, actor: User | None, kind: str, upload: "UploadedFile[Any] | None") -> CsvImport:
     """Store the file, detect its format and propose a mapping; nothing is imported yet."""
     errors: dict[str, str] = {}
     if kind not in KINDS:

@@ -77,7 +77,9 @@ def run_csv_import(import_id: int) -> str:
     now = timezone.now()
     claimed = (
         CsvImport.objects.filter(pk=import_id)
-        .filter(Q(status=CsvImport.Status.QUEUED) | Q(status=CsvImport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER))
+        .filter(
+            Q(status=CsvImport.Status.QUEUED) | Q(status=CsvImport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        )
         .update(status=CsvImport.Status.RUNNING, claim_token=token, heartbeat_at=now, progress_done=0, failure="")
     )
     if not claimed:

@@ -57,10 +57,10 @@ class MappingForm(forms.Form):
         ]
         for field in FIELDS[csv_import.kind]:
             self.fields[field.key] = forms.ChoiceField(
-                label=field.label,
+                label=str(field.label),
                 choices=columns,
                 required=False,
-                help_text=field.help,
+                help_text=str(field.help),
                 initial=str(csv_import.mapping[field.key]) if field.key in csv_import.mapping else "",
             )
             self.fields[field.key].is_required_field = field.required  # type: ignore[attr-defined]
@@ -151,7 +151,9 @@ def csv_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def csv_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     csv_import = get_csv_import_for(request.user, pk)
     if not csv_import.can_commit:
-        messages.error(request, _("Vérifiez d’abord le fichier : l’import n’est possible qu’après un essai sans erreur."))
+        messages.error(
+            request, _("Vérifiez d’abord le fichier : l’import n’est possible qu’après un essai sans erreur.")
+        )
         return redirect("imports:csv_detail", pk=csv_import.pk)
     try:
         csv_import = start_csv_run(csv_import=csv_import, actor=request.user, dry_run=False)

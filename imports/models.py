@@ -78,9 +78,7 @@ class CsvImport(models.Model):
     @property
     def can_commit(self) -> bool:
         """Checked by a dry run of the current mapping that found nothing wrong, and not imported yet."""
-        return (
-            self.status == self.Status.DONE and self.dry_run and self.error_count == 0 and self.committed_at is None
-        )
+        return self.status == self.Status.DONE and self.dry_run and self.error_count == 0 and self.committed_at is None
 
     @property
     def percent(self) -> int:

@@ -33,7 +33,9 @@ def test_import_invoices_fix_a_bad_row_then_see_them_late(
     bad = tmp_path / "ventes.csv"
     bad.write_text("\n".join(rows) + "\n", encoding="cp1252")
     fixed = tmp_path / "ventes-corrige.csv"
-    fixed.write_text("\n".join([*rows[:2], rows[2].replace(f"31/02/{issued:%Y}", f"{issued:%d/%m/%Y}")]) + "\n", "cp1252")
+    fixed.write_text(
+        "\n".join([*rows[:2], rows[2].replace(f"31/02/{issued:%Y}", f"{issued:%d/%m/%Y}")]) + "\n", "cp1252"
+    )
 
     page.goto("/factures/")
     page.get_by_role("link", name="Importer").last.click()

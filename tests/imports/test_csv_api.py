@@ -69,9 +69,7 @@ def test_a_big_file_answers_202_with_the_url_of_its_report(
 def test_bad_requests_get_422_in_french(api: ApiClient) -> None:
     response = post(api, "Montant;Date\n1;01/01/2026\n")
     assert response.status_code == 422
-    assert response.json()["detail"][0]["msg"] == (
-        "Associez une colonne du fichier à : N° facture, Client."
-    )
+    assert response.json()["detail"][0]["msg"] == ("Associez une colonne du fichier à : N° facture, Client.")
     response = post(api, GOOD, kind="devis")
     assert response.status_code == 422
     response = api.http.post("/api/v1/imports/csv", {"kind": "invoices"})
@@ -95,8 +93,11 @@ def test_the_api_upload_accepts_20_mb_and_other_routes_keep_10(api: ApiClient) -
     def status(path: str, megabytes: int) -> int:
         return int(
             api.http.generic(
-                "POST", path, CONTENT_TYPE="multipart/form-data; boundary=x",
-                CONTENT_LENGTH=str(megabytes * 1024 * 1024), **{"wsgi.input": Unread()},
+                "POST",
+                path,
+                CONTENT_TYPE="multipart/form-data; boundary=x",
+                CONTENT_LENGTH=str(megabytes * 1024 * 1024),
+                **{"wsgi.input": Unread()},
             ).status_code
         )
 

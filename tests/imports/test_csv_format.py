@@ -115,8 +115,12 @@ def test_dates_day_first_or_iso(text: str, day: dt.date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("31/02/2026", "Date inexistante"), ("01/13/2026", "Date inexistante"), ("2026/01/05", "Date illisible"),
-     ("01/01/2200", "Date hors limites")],
+    [
+        ("31/02/2026", "Date inexistante"),
+        ("01/13/2026", "Date inexistante"),
+        ("2026/01/05", "Date illisible"),
+        ("01/01/2200", "Date hors limites"),
+    ],
 )
 def test_impossible_dates_are_refused_in_french(text: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
@@ -129,26 +133,75 @@ def test_headers_are_compared_without_accents_case_or_punctuation() -> None:
 
 
 def test_relance_exports_are_recognised_without_manual_mapping() -> None:
-    invoices = "N° facture;Client;SIREN;Date;Échéance;Montant HT;TVA;Montant TTC;Reste dû;Statut".split(";")
+    invoices = [
+        "N° facture",
+        "Client",
+        "SIREN",
+        "Date",
+        "Échéance",
+        "Montant HT",
+        "TVA",
+        "Montant TTC",
+        "Reste dû",
+        "Statut",
+    ]
     assert guess_mapping("invoices", invoices) == {
-        "number": 0, "client": 1, "siren": 2, "issue_date": 3, "due_date": 4,
-        "total_excl_tax": 5, "vat_amount": 6, "total_incl_tax": 7, "amount_due": 8,
+        "number": 0,
+        "client": 1,
+        "siren": 2,
+        "issue_date": 3,
+        "due_date": 4,
+        "total_excl_tax": 5,
+        "vat_amount": 6,
+        "total_incl_tax": 7,
+        "amount_due": 8,
     }
-    clients = "Nom;Type;Contact;Email;Téléphone;Adresse;Complément d'adresse;Code postal;Ville;Pays;SIREN".split(";")
+    clients = [
+        "Nom",
+        "Type",
+        "Contact",
+        "Email",
+        "Téléphone",
+        "Adresse",
+        "Complément d'adresse",
+        "Code postal",
+        "Ville",
+        "Pays",
+        "SIREN",
+    ]
     assert guess_mapping("clients", clients) == {
-        "name": 0, "kind": 1, "contact_name": 2, "email": 3, "phone": 4, "address_line1": 5,
-        "address_line2": 6, "postal_code": 7, "city": 8, "country": 9, "siren": 10,
+        "name": 0,
+        "kind": 1,
+        "contact_name": 2,
+        "email": 3,
+        "phone": 4,
+        "address_line1": 5,
+        "address_line2": 6,
+        "postal_code": 7,
+        "city": 8,
+        "country": 9,
+        "siren": 10,
     }
-    payments = "N° facture;Date du règlement;Montant;Moyen de paiement;Référence".split(";")
+    payments = ["N° facture", "Date du règlement", "Montant", "Moyen de paiement", "Référence"]
     assert guess_mapping("payments", payments) == {
-        "invoice_number": 0, "date": 1, "amount": 2, "method": 3, "reference": 4,
+        "invoice_number": 0,
+        "date": 1,
+        "amount": 2,
+        "method": 3,
+        "reference": 4,
     }
 
 
 def test_common_french_headers_are_recognised() -> None:
     headers = ["Numéro", "Date de facture", "Date d'échéance", "Total TTC", "Client", "Email", "SIRET", "Montant HT"]
     assert guess_mapping("invoices", headers) == {
-        "number": 0, "issue_date": 1, "due_date": 2, "total_incl_tax": 3, "client": 4, "email": 5, "siren": 6,
+        "number": 0,
+        "issue_date": 1,
+        "due_date": 2,
+        "total_incl_tax": 3,
+        "client": 4,
+        "email": 5,
+        "siren": 6,
         "total_excl_tax": 7,
     }
     with translation.override("fr"):

@@ -25,6 +25,7 @@ def business(business: Business) -> Business:
     business.save()
     return business
 
+
 INVOICES = (
     "N° facture;Client;SIREN;Date;Échéance;Montant HT;TVA;Montant TTC;Reste dû;Statut\n"
     "F-001;Atelier Dupont;732829320;01/09/2026;01/10/2026;1 000,00;200,00;1 200,00;1 200,00;En retard\n"
@@ -54,8 +55,18 @@ def books(business: Business) -> dict[str, Any]:
 def test_dry_run_reports_what_the_commit_does_and_writes_nothing(business: Business, owner: User) -> None:
     checked = run(business, owner, "invoices", INVOICES, dry_run=True)
     assert checked.report() | {"id": 0} == {
-        "id": 0, "kind": "invoices", "status": "done", "dry_run": True, "rows": 3, "created": 3, "updated": 0,
-        "unchanged": 0, "clients_created": 2, "error_count": 0, "errors": [], "committed": False,
+        "id": 0,
+        "kind": "invoices",
+        "status": "done",
+        "dry_run": True,
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "clients_created": 2,
+        "error_count": 0,
+        "errors": [],
+        "committed": False,
     }
     assert [action["label"] for action in checked.actions] == ["Facture F-001", "Facture F-002", "Facture F-003"]
     assert books(business) == {"clients": [], "invoices": [], "payments": []}
@@ -67,8 +78,22 @@ def test_dry_run_reports_what_the_commit_does_and_writes_nothing(business: Busin
     assert books(business) == {
         "clients": [("Atelier Dupont", "732829320"), ("Jeanne Morel", "")],
         "invoices": [
-            ("F-001", "Atelier Dupont", dt.date(2026, 9, 1), dt.date(2026, 10, 1), Decimal("1200.00"), Decimal("1200.00")),
-            ("F-002", "Atelier Dupont", dt.date(2026, 9, 15), dt.date(2026, 10, 15), Decimal("600.00"), Decimal("100.00")),
+            (
+                "F-001",
+                "Atelier Dupont",
+                dt.date(2026, 9, 1),
+                dt.date(2026, 10, 1),
+                Decimal("1200.00"),
+                Decimal("1200.00"),
+            ),
+            (
+                "F-002",
+                "Atelier Dupont",
+                dt.date(2026, 9, 15),
+                dt.date(2026, 10, 15),
+                Decimal("600.00"),
+                Decimal("100.00"),
+            ),
             ("F-003", "Jeanne Morel", dt.date(2026, 11, 1), dt.date(2026, 12, 1), Decimal("80.00"), Decimal("80.00")),
         ],
         # The 500 € already paid of F-002, as the file's "reste dû" says.
@@ -141,7 +166,9 @@ def test_windows_1252_file_with_only_a_total(business: Business, owner: User) ->
     invoice = Invoice.objects.get(number="F-9")
     assert invoice.client.name == "Société Générale d'Électricité"
     assert (invoice.total_excl_tax, invoice.vat_amount, invoice.total_incl_tax) == (
-        Decimal("1234.50"), Decimal("0.00"), Decimal("1234.50"),
+        Decimal("1234.50"),
+        Decimal("0.00"),
+        Decimal("1234.50"),
     )
     # No due date in the file: the business's payment terms give it, as for a typed invoice.
     assert invoice.due_date > invoice.issue_date
@@ -194,7 +221,9 @@ def test_payments_are_recorded_once_even_when_imported_twice(business: Business,
     again = run(business, owner, "payments", PAYMENTS, dry_run=False)
     assert (again.created_count, again.unchanged_count) == (0, 3)
     assert sorted(Payment.objects.values_list("invoice__number", "amount", "method")) == [
-        ("F-1", Decimal("100.00"), "cheque"), ("F-1", Decimal("100.00"), "cheque"), ("F-2", Decimal("50.50"), "transfer"),
+        ("F-1", Decimal("100.00"), "cheque"),
+        ("F-1", Decimal("100.00"), "cheque"),
+        ("F-2", Decimal("50.50"), "transfer"),
     ]
     assert Invoice.objects.get(number="F-1").amount_due == Decimal("300.00")
 
@@ -210,7 +239,11 @@ def test_payment_rules_apply_to_imported_rows(business: Business, owner: User) -
     )
     report = run(business, owner, "payments", text, dry_run=True)
     assert report.errors == [
-        {"row": 2, "column": "Montant", "message": "Le montant dépasse le reste dû (100,00\u202f€) : un trop-perçu est refusé."},
+        {
+            "row": 2,
+            "column": "Montant",
+            "message": "Le montant dépasse le reste dû (100,00\u202f€) : un trop-perçu est refusé.",
+        },
         {"row": 3, "column": "N° facture", "message": "Aucune facture n° F-404 : importez d’abord les factures."},
         {"row": 4, "column": "Date du règlement", "message": "Un règlement ne peut pas être daté dans le futur."},
         {

@@ -24,9 +24,7 @@ TEXT = (
 
 
 def upload(http: HttpClient, text: str = TEXT, kind: str = "invoices") -> Any:
-    return http.post(
-        "/importer/", {"kind": kind, "file": SimpleUploadedFile("ventes.csv", text.encode(), "text/csv")}
-    )
+    return http.post("/importer/", {"kind": kind, "file": SimpleUploadedFile("ventes.csv", text.encode(), "text/csv")})
 
 
 def mapping_of(csv_import: CsvImport) -> dict[str, str]:
