@@ -12,7 +12,7 @@ from ninja.responses import Status
 from api.auth import actor_of, business_of, token_auth
 from api.schemas import READ_ERRORS, WRITE_ERRORS
 from core.ids import MAX_ID
-from imports.csv_services import receive_csv, start_csv_run
+from imports.csv_services import mapping_by_header, receive_csv, start_csv_run
 from imports.csv_task import rows_done
 from imports.lookups import get_csv_import_for
 from imports.models import CsvImport
@@ -82,9 +82,18 @@ def import_csv(
     file: File[UploadedFile],
     kind: Form[Kind],
     dry_run: Annotated[bool, Form(description="true : essai sans rien enregistrer.")] = True,
+    mapping: Annotated[
+        str,
+        Form(
+            description="Facultatif : objet JSON champ → en-tête de colonne, qui corrige la reconnaissance "
+            'automatique, par exemple `{"number": "Réf.", "notes": null}` (null : ne pas importer ce champ). '
+            "Champs : ceux de `columns` dans le rapport."
+        ),
+    ] = "",
 ) -> Any:
     csv_import = receive_csv(business=business_of(request), actor=actor_of(request), kind=kind, upload=file)
-    csv_import = start_csv_run(csv_import=csv_import, actor=actor_of(request), dry_run=dry_run)
+    corrected = mapping_by_header(csv_import, mapping) if mapping else None
+    csv_import = start_csv_run(csv_import=csv_import, actor=actor_of(request), dry_run=dry_run, mapping=corrected)
     return Status(202 if csv_import.is_busy else 200, _report(csv_import))
 
 

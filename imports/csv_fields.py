@@ -108,6 +108,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             (
                 "date de facture",
                 "date facture",
+                "date de facturation",
+                "date facturation",
                 "date d emission",
                 "date emission",
                 "emise le",

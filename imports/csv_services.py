@@ -4,6 +4,7 @@ The rows of the books are written by `ledger.services` only, called row by row b
 `imports.csv_import`; here only the `CsvImport` row and the stored file are written.
 """
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -97,6 +98,25 @@ def checked_mapping(csv_import: CsvImport, mapping: dict[str, Any]) -> dict[str,
             {"mapping": _("Associez une colonne du fichier à : %(fields)s.") % {"fields": ", ".join(missing)}}
         )
     return checked
+
+
+def mapping_by_header(csv_import: CsvImport, text: str) -> dict[str, Any]:
+    """The proposed mapping corrected by a JSON object field → header (null: not imported)."""
+    try:
+        corrections = json.loads(text)
+    except ValueError:
+        corrections = None
+    if not isinstance(corrections, dict):
+        raise ValidationError({"mapping": _("La correspondance doit être un objet JSON champ → en-tête de colonne.")})
+    mapping: dict[str, Any] = dict(csv_import.mapping)
+    for key, header in corrections.items():
+        if header is None:
+            mapping.pop(key, None)
+        elif header in csv_import.headers:
+            mapping[key] = csv_import.headers.index(header)
+        else:
+            raise ValidationError({"mapping": _("Aucune colonne « %(header)s » dans le fichier.") % {"header": header}})
+    return mapping
 
 
 def start_csv_run(

@@ -53,6 +53,17 @@ def test_commit_is_all_or_nothing_then_idempotent(api: ApiClient) -> None:
     assert api.get(again["url"].removeprefix("/api/v1")).json()["unchanged"] == 2
 
 
+def test_the_mapping_can_be_corrected_by_header(api: ApiClient) -> None:
+    text = GOOD.replace("N° facture", "Réf.")
+    data = {"file": SimpleUploadedFile("v.csv", text.encode()), "kind": "invoices", "mapping": '{"number": "Réf."}'}
+    body = api.http.post("/api/v1/imports/csv", data).json()
+    assert (body["created"], body["columns"]["number"]) == (2, "Réf.")
+    data = {"file": SimpleUploadedFile("v.csv", text.encode()), "kind": "invoices", "mapping": '{"number": "Ref"}'}
+    response = api.http.post("/api/v1/imports/csv", data)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Aucune colonne « Ref » dans le fichier."
+
+
 def test_a_big_file_answers_202_with_the_url_of_its_report(
     api: ApiClient, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
