@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from imports.csv_services import receive_csv, start_csv_run
 from ledger.models import Invoice
+from tests.browser.axe import axe_report
 
 
 def squeeze(text: str) -> str:
@@ -75,3 +78,18 @@ def test_import_invoices_fix_a_bad_row_then_see_them_late(
     late = page.locator(".card", has=page.get_by_role("heading", name="Dont en retard"))
     assert squeeze(late.locator(".figure").inner_text()) == "1 550,00 €"
     expect(late).to_contain_text("2 factures")
+
+
+@pytest.mark.browser
+def test_import_pages_have_no_serious_accessibility_violation(
+    signed_in_page: Page, user: Any, media_root: Path
+) -> None:
+    text = "N° facture;Client;Date;Montant TTC\nF-1;Dupont;01/09/2026;100,00\nF-2;Dupont;31/09/2026;100,00\n"
+    upload = SimpleUploadedFile("ventes.csv", text.encode())
+    fresh = receive_csv(business=user.business, actor=user, kind="invoices", upload=upload)
+    checked = receive_csv(business=user.business, actor=user, kind="invoices", upload=upload)
+    checked = start_csv_run(csv_import=checked, actor=user, dry_run=True)
+    assert checked.error_count == 1
+    assert (
+        axe_report(signed_in_page, ["/importer/", f"/importer/csv/{fresh.pk}/", f"/importer/csv/{checked.pk}/"]) == {}
+    )
