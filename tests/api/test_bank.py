@@ -30,7 +30,9 @@ def post_file(api, data: bytes, name: str = "releve.xml"):
 
 
 def test_import_answers_the_lines_with_their_proposals(api, invoices):
-    data = statements.camt053([(DAY, "1200.00", "VIR ACME FACT 2024-031"), (DAY, "9.99", "INTERETS"), (DAY, "-5.00", "FRAIS")])
+    data = statements.camt053(
+        [(DAY, "1200.00", "VIR ACME FACT 2024-031"), (DAY, "9.99", "INTERETS"), (DAY, "-5.00", "FRAIS")]
+    )
     response = post_file(api, data)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -60,7 +62,8 @@ def test_a_hostile_file_is_refused_at_the_file_field(api):
 def test_matching_a_line_to_two_invoices_with_amounts(api, invoices):
     line_id = post_file(api, statements.camt053([(DAY, "1000.00", "VIR ACME")])).json()["lines"][0]["id"]
     response = api.post(
-        f"/bank-lines/{line_id}/match", {"invoice_ids": [invoices[0].pk, invoices[1].pk], "amounts": ["700.00", "300.00"]}
+        f"/bank-lines/{line_id}/match",
+        {"invoice_ids": [invoices[0].pk, invoices[1].pk], "amounts": ["700.00", "300.00"]},
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -77,13 +80,18 @@ def test_matching_a_line_to_two_invoices_with_amounts(api, invoices):
 
 def test_bad_match_requests_are_refused_in_french(api, invoices):
     line_id = post_file(api, statements.camt053([(DAY, "100.00", "VIR ACME")])).json()["lines"][0]["id"]
-    assert errors_at(api.post(f"/bank-lines/{line_id}/match", {"invoice_ids": [invoices[0].pk], "amounts": ["150.00"]}), "amounts") == [
-        "Les montants dépassent celui du virement (100,00\u202f€)."
+    assert errors_at(
+        api.post(f"/bank-lines/{line_id}/match", {"invoice_ids": [invoices[0].pk], "amounts": ["150.00"]}), "amounts"
+    ) == ["Les montants dépassent celui du virement (100,00\u202f€)."]
+    assert errors_at(
+        api.post(
+            f"/bank-lines/{line_id}/match", {"invoice_ids": [invoices[0].pk, invoices[1].pk], "amounts": ["50.00"]}
+        ),
+        "amounts",
+    ) == ["Indiquez un montant par facture choisie."]
+    assert errors_at(api.post(f"/bank-lines/{line_id}/match", {"invoice_ids": [999999]}), "invoice_ids") == [
+        "Facture introuvable."
     ]
-    assert errors_at(api.post(f"/bank-lines/{line_id}/match", {"invoice_ids": [invoices[0].pk, invoices[1].pk], "amounts": ["50.00"]}), "amounts") == [
-        "Indiquez un montant par facture choisie."
-    ]
-    assert errors_at(api.post(f"/bank-lines/{line_id}/match", {"invoice_ids": [999999]}), "invoice_ids") == ["Facture introuvable."]
     assert Payment.objects.count() == 0
 
 
@@ -101,9 +109,9 @@ def test_another_business_gets_404_and_its_invoices_are_not_found(api, outsider_
     theirs = post_file(outsider_api, statements.camt053([(DAY, "1200.00", "FACT 2024-031")])).json()
     assert theirs["created"] == 1 and theirs["lines"][0]["proposal"] is None
     their_line = theirs["lines"][0]["id"]
-    assert errors_at(outsider_api.post(f"/bank-lines/{their_line}/match", {"invoice_ids": [invoices[0].pk]}), "invoice_ids") == [
-        "Facture introuvable."
-    ]
+    assert errors_at(
+        outsider_api.post(f"/bank-lines/{their_line}/match", {"invoice_ids": [invoices[0].pk]}), "invoice_ids"
+    ) == ["Facture introuvable."]
     assert BankLine.objects.get(pk=line_id).status == "open"
 
 

@@ -59,7 +59,7 @@ def _xml(text: str) -> str:
 def camt053(rows: Sequence[Row], iban: str = "FR7630004000010001234567890", debtor: str = "") -> bytes:
     """An ISO 20022 camt.053.001.08 statement: one entry per row, the remittance text unstructured."""
     entries = "".join(
-        f"<Ntry><NtryRef>{_id(row, index)}</NtryRef><Amt Ccy=\"EUR\">{abs(Decimal(amount))}</Amt>"
+        f'<Ntry><NtryRef>{_id(row, index)}</NtryRef><Amt Ccy="EUR">{abs(Decimal(amount))}</Amt>'
         f"<CdtDbtInd>{'CRDT' if Decimal(amount) > 0 else 'DBIT'}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
         f"<BookgDt><Dt>{day:%Y-%m-%d}</Dt></BookgDt><ValDt><Dt>{day:%Y-%m-%d}</Dt></ValDt>"
         f"<AcctSvcrRef>{_id(row, index)}</AcctSvcrRef><BkTxCd><Domn><Cd>PMNT</Cd></Domn></BkTxCd>"

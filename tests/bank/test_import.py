@@ -52,7 +52,12 @@ def test_credits_are_kept_debits_left_out(business, owner, invoices):
     assert result.created == 1
     assert (result.statement.credit_count, result.statement.debit_count) == (1, 1)
     line = BankLine.objects.get()
-    assert (line.date, line.amount, line.bank_key, line.account) == (DAY, Decimal("1200.00"), "id:TX00000", "00012345678")
+    assert (line.date, line.amount, line.bank_key, line.account) == (
+        DAY,
+        Decimal("1200.00"),
+        "id:TX00000",
+        "00012345678",
+    )
 
 
 def test_reimporting_the_same_statement_changes_nothing(business, owner, invoices):
@@ -67,7 +72,9 @@ def test_reimporting_the_same_statement_changes_nothing(business, owner, invoice
 def test_an_overlapping_export_adds_only_the_new_lines_even_without_bank_ids(business, owner, invoices):
     rows = [(DAY, "1200.00", "VIR ACME FACT 2024-031"), (DAY, "50.00", "VIR X"), (DAY, "50.00", "VIR X")]
     assert do_import(business, owner, statements.banque_postale_csv(rows)).created == 3
-    later = do_import(business, owner, statements.banque_postale_csv([*rows, (dt.date(2026, 11, 20), "80.00", "GARAGE PETIT")]))
+    later = do_import(
+        business, owner, statements.banque_postale_csv([*rows, (dt.date(2026, 11, 20), "80.00", "GARAGE PETIT")])
+    )
     # Two identical transfers on one day stay two lines; the lines already kept are not kept again.
     assert later.created == 1
     assert BankLine.objects.count() == 4
@@ -90,11 +97,19 @@ def test_matching_by_reference_by_amount_partial_two_invoices_and_nothing(busine
     )
     found = proposals(business)
     by_reference = found["VIR SEPA ACME FACT 2024-031"]
-    assert (by_reference.confidence, by_reference.reason, by_reference.invoice_ids) == ("sure", "reference", [invoices[0].pk])
+    assert (by_reference.confidence, by_reference.reason, by_reference.invoice_ids) == (
+        "sure",
+        "reference",
+        [invoices[0].pk],
+    )
     two = next(p for text, p in found.items() if reminder.reference in text)
     assert (two.confidence, two.invoice_ids) == ("sure", [invoices[1].pk, invoices[2].pk])
     by_amount = next(p for text, p in found.items() if "GARAGE" in text)
-    assert (by_amount.confidence, by_amount.reason, by_amount.invoice_ids) == ("sure", "amount_and_name", [invoices[3].pk])
+    assert (by_amount.confidence, by_amount.reason, by_amount.invoice_ids) == (
+        "sure",
+        "amount_and_name",
+        [invoices[3].pk],
+    )
     assert next(p for text, p in found.items() if "MUTUELLE" in text) is None
 
 
@@ -137,10 +152,18 @@ def test_amounts_beyond_the_line_or_the_invoice_are_refused_and_nothing_is_writt
     do_import(business, owner, statements.camt053([(DAY, "500.00", "VIR ACME")]))
     line = BankLine.objects.get()
     with pytest.raises(ValidationError) as caught:
-        services.match_line(line=line, actor=owner, allocations=[(invoices[0].pk, Decimal("400.00")), (invoices[1].pk, Decimal("200.00"))])
+        services.match_line(
+            line=line,
+            actor=owner,
+            allocations=[(invoices[0].pk, Decimal("400.00")), (invoices[1].pk, Decimal("200.00"))],
+        )
     assert caught.value.message_dict["amounts"] == ["Les montants dépassent celui du virement (500,00\u202f€)."]
     with pytest.raises(ValidationError) as caught:
-        services.match_line(line=line, actor=owner, allocations=[(invoices[2].pk, Decimal("100.00")), (invoices[3].pk, Decimal("90.00"))])
+        services.match_line(
+            line=line,
+            actor=owner,
+            allocations=[(invoices[2].pk, Decimal("100.00")), (invoices[3].pk, Decimal("90.00"))],
+        )
     assert caught.value.message_dict["amounts"][0].startswith("2024-034 : Le montant dépasse le reste dû")
     # The first payment of the refused confirmation is not kept either.
     assert Payment.objects.count() == 0
@@ -160,7 +183,9 @@ def test_bulk_confirmation_takes_only_the_sure_ones(business, owner, invoices):
     do_import(
         business,
         owner,
-        statements.camt053([(DAY, "1200.00", "FACT 2024-031"), (DAY, "300.00", "VIREMENT"), (DAY, "80.00", "GARAGE PETIT")]),
+        statements.camt053(
+            [(DAY, "1200.00", "FACT 2024-031"), (DAY, "300.00", "VIREMENT"), (DAY, "80.00", "GARAGE PETIT")]
+        ),
     )
     result = services.confirm_sure_matches(business=business, actor=owner)
     assert (result.matched, result.failed) == (2, [])
@@ -192,6 +217,13 @@ def test_an_unconfirmed_line_warns_before_a_reminder_of_the_invoice(business, ow
 
 
 def test_a_line_imported_before_the_invoice_fell_due_does_not_warn(business, owner, acme):
-    invoice = make_invoice(business, acme, amount="200.00", number="2026-100", issue_date=dt.date(2026, 11, 20), due_date=dt.date(2026, 12, 20))
+    invoice = make_invoice(
+        business,
+        acme,
+        amount="200.00",
+        number="2026-100",
+        issue_date=dt.date(2026, 11, 20),
+        due_date=dt.date(2026, 12, 20),
+    )
     do_import(business, owner, statements.camt053([(dt.date(2026, 11, 21), "200.00", "FACT 2026-100")]))
     assert queries.unconfirmed_payments(business, [invoice]) == []

@@ -16,7 +16,9 @@ def propose(amount: str, text: str, *invoices: OpenInvoice, references=None):
 
 
 def test_an_invoice_number_in_the_text_is_a_sure_match_at_its_amount():
-    proposal = propose("1200.00", "VIR SEPA ACME FACT 2024-031", invoice(1, "2024-031", "1200.00"), invoice(2, "2024-032", "1200.00"))
+    proposal = propose(
+        "1200.00", "VIR SEPA ACME FACT 2024-031", invoice(1, "2024-031", "1200.00"), invoice(2, "2024-032", "1200.00")
+    )
     assert (proposal.confidence, proposal.reason, proposal.invoice_ids) == (SURE, "reference", [1])
 
 
@@ -47,14 +49,22 @@ def test_short_numbers_are_not_found_inside_longer_ones():
 
 
 def test_exact_amount_and_client_name_is_sure():
-    invoices = [invoice(1, "F-1", "480.00", client=1, name="Boulangerie Durand"), invoice(2, "F-2", "480.00", client=2, name="Garage Petit")]
+    invoices = [
+        invoice(1, "F-1", "480.00", client=1, name="Boulangerie Durand"),
+        invoice(2, "F-2", "480.00", client=2, name="Garage Petit"),
+    ]
     proposal = propose("480.00", "VIR SEPA BOULANGERIE DURAND", *invoices)
     assert (proposal.confidence, proposal.reason, proposal.invoice_ids) == (SURE, "amount_and_name", [1])
 
 
 def test_exact_amount_alone_is_probable_and_ambiguous_amounts_are_to_check():
     assert propose("480.00", "VIREMENT", invoice(1, "F-1", "480.00")).confidence == PROBABLE
-    ambiguous = propose("480.00", "VIREMENT", invoice(1, "F-1", "480.00", client=1), invoice(2, "F-2", "480.00", client=2, name="Garage"))
+    ambiguous = propose(
+        "480.00",
+        "VIREMENT",
+        invoice(1, "F-1", "480.00", client=1),
+        invoice(2, "F-2", "480.00", client=2, name="Garage"),
+    )
     assert (ambiguous.confidence, ambiguous.invoice_ids) == (CHECK, [1])
 
 
@@ -74,7 +84,13 @@ def test_a_sum_of_several_invoices_of_the_named_client():
 
 def test_nothing_matches():
     assert propose("12.34", "VIR INCONNU", invoice(1, "F-1", "100.00")) is None
-    assert propose("12.34", "VIR", ) is None
+    assert (
+        propose(
+            "12.34",
+            "VIR",
+        )
+        is None
+    )
 
 
 def test_legal_forms_and_accents_do_not_stop_a_name():

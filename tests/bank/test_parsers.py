@@ -63,9 +63,7 @@ def test_csv_layouts_are_recognised_by_their_headers():
 
 def test_csv_with_commas_and_another_layout_goes_through_the_usual_names():
     data = (
-        "Date,Libellé,Montant\n"
-        '12/11/2026,"VIR ACME, FACT 2024-031","1,200.00"\n'
-        '13/11/2026,"CB CARREFOUR",-12.40\n'
+        'Date,Libellé,Montant\n12/11/2026,"VIR ACME, FACT 2024-031","1,200.00"\n13/11/2026,"CB CARREFOUR",-12.40\n'
     ).encode()
     statement = parsers.parse(data)
     assert credits(statement) == [(dt.date(2026, 11, 12), Decimal("1200.00"))]
@@ -138,9 +136,7 @@ def test_malformed_and_foreign_files_are_refused_in_french():
     )
     assert file_errors(b"") == ["Ce fichier est vide."]
     bad_amount = b"Date;Libell\xe9;Montant(EUROS)\n12/11/2026;VIR;douze euros\n"
-    assert file_errors(bad_amount) == [
-        "Ligne 2 du fichier CSV illisible : la date ou le montant n’est pas reconnu."
-    ]
+    assert file_errors(bad_amount) == ["Ligne 2 du fichier CSV illisible : la date ou le montant n’est pas reconnu."]
     bad_date = statements.banque_postale_csv([(dt.date(2026, 11, 12), "10.00", "VIR")]).replace(
         b"12/11/2026", b"31/02/2026"
     )

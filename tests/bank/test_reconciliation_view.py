@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bank import services
 from bank.models import BankLine
@@ -34,7 +34,9 @@ def invoices(business):
 
 
 def test_upload_then_confirm_the_sure_matches(owner_client, business, invoices):
-    data = statements.ofx_sgml([(DAY, "1200.00", "VIR ACME FACT 2024-031"), (DAY, "80.00", "VIR GARAGE PETIT"), (DAY, "5.00", "INTERETS")])
+    data = statements.ofx_sgml(
+        [(DAY, "1200.00", "VIR ACME FACT 2024-031"), (DAY, "80.00", "VIR GARAGE PETIT"), (DAY, "5.00", "INTERETS")]
+    )
     response = owner_client.post("/banque/importer/", {"file": upload(data)}, follow=True)
     page = response.content.decode()
     assert "Relevé importé : 3 nouveaux virements reçus à rapprocher." in page
@@ -49,7 +51,9 @@ def test_upload_then_confirm_the_sure_matches(owner_client, business, invoices):
 
 
 def test_a_refused_file_is_said_at_the_field(owner_client, business):
-    response = owner_client.post("/banque/importer/", {"file": upload(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x/>")})
+    response = owner_client.post(
+        "/banque/importer/", {"file": upload(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x/>")}
+    )
     assert response.status_code == 422
     assert "il est refusé par sécurité" in response.content.decode()
     assert BankLine.objects.count() == 0
@@ -66,7 +70,9 @@ def test_choosing_invoices_and_amounts_on_a_line(owner_client, business, invoice
     assert "Virement du 12/11/2026 rapproché : facture n° 2024-031." in page
     invoices[0].refresh_from_db()
     assert str(invoices[0].amount_due) == "600.00"
-    page = owner_client.post(f"/banque/lignes/{line.pk}/rapprocher/", {"other_invoice": str(invoices[1].pk)}, follow=True)
+    page = owner_client.post(
+        f"/banque/lignes/{line.pk}/rapprocher/", {"other_invoice": str(invoices[1].pk)}, follow=True
+    )
     assert "déjà rapprochée" in page.content.decode()
 
 
@@ -80,9 +86,16 @@ def test_ignoring_a_line(owner_client, business, invoices):
 
 
 def test_another_business_gets_404(outsider_client, business, invoices):
-    services.import_statement(business=business, actor=None, upload=statements.camt053([(DAY, "80.00", "GARAGE PETIT")]))
+    services.import_statement(
+        business=business, actor=None, upload=statements.camt053([(DAY, "80.00", "GARAGE PETIT")])
+    )
     line = BankLine.objects.get()
-    assert outsider_client.post(f"/banque/lignes/{line.pk}/rapprocher/", {"other_invoice": str(invoices[1].pk)}).status_code == 404
+    assert (
+        outsider_client.post(
+            f"/banque/lignes/{line.pk}/rapprocher/", {"other_invoice": str(invoices[1].pk)}
+        ).status_code
+        == 404
+    )
     assert outsider_client.post(f"/banque/lignes/{line.pk}/ignorer/").status_code == 404
     # Their own page shows nothing of it, and their bulk confirmation touches nothing.
     assert "GARAGE PETIT" not in outsider_client.get("/banque/").content.decode()
@@ -101,7 +114,9 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_lines(owner_clie
         business=business, actor=None, upload=statements.camt053([(DAY, "80.00", "GARAGE PETIT"), (DAY, "1.00", "X")])
     )
     services.ignore_line(line=BankLine.objects.get(text="X"), actor=None)
-    services.match_line(line=BankLine.objects.get(text="GARAGE PETIT"), actor=None, allocations=[(invoices[1].pk, None)])
+    services.match_line(
+        line=BankLine.objects.get(text="GARAGE PETIT"), actor=None, allocations=[(invoices[1].pk, None)]
+    )
     few = count_queries()
     rows = [(DAY, f"{10 + n}.00", f"VIR {n}", f"B{n}") for n in range(15)]
     services.import_statement(business=business, actor=None, upload=statements.camt053(rows))
@@ -115,7 +130,9 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_lines(owner_clie
 def test_the_reminder_summary_warns_about_an_unconfirmed_matching_line(owner_client, business, owner, invoices):
     draft = make_reminder(business, owner, status=Reminder.Status.DRAFT, invoices=[invoices[0]])
     assert "pourrait régler" not in owner_client.get(f"/relances/{draft.pk}/").content.decode()
-    services.import_statement(business=business, actor=None, upload=statements.camt053([(DAY, "1200.00", "VIR ACME FACT 2024-031")]))
+    services.import_statement(
+        business=business, actor=None, upload=statements.camt053([(DAY, "1200.00", "VIR ACME FACT 2024-031")])
+    )
     page = owner_client.get(f"/relances/{draft.pk}/").content.decode()
     assert (
         "Un virement du 12/11 de 1\u202f200,00\u202f€ « VIR ACME FACT 2024-031 » pourrait régler la facture n° 2024-031"

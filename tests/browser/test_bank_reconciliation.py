@@ -52,7 +52,9 @@ def test_statement_matched_then_the_third_reminder_warns(signed_in_page: Page, u
         {"name": "CA20261127.csv", "mimeType": "text/csv", "buffer": statement}
     )
     page.get_by_role("button", name="Importer le relevé").click()
-    expect(page.get_by_role("status").first).to_contain_text("Relevé importé : 3 nouveaux virements reçus à rapprocher.")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Relevé importé : 3 nouveaux virements reçus à rapprocher."
+    )
     lines = page.locator(".bank-line")
     expect(lines).to_have_count(3)
 
@@ -64,7 +66,9 @@ def test_statement_matched_then_the_third_reminder_warns(signed_in_page: Page, u
     expect(line("VIREMENT RECU 0047")).to_contain_text("Probable")
 
     page.get_by_role("button", name="Confirmer les 2 rapprochements sûrs").click()
-    expect(page.get_by_role("status").first).to_contain_text("2 virements rapprochés : les règlements sont enregistrés.")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "2 virements rapprochés : les règlements sont enregistrés."
+    )
     expect(lines).to_have_count(1)
     done = page.get_by_role("region", name="Derniers virements traités")
     expect(done.get_by_role("link", name="F-2026-201")).to_be_visible()

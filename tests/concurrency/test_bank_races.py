@@ -21,7 +21,9 @@ DAY = dt.date(2026, 11, 12)
 
 def test_two_imports_of_one_statement_keep_each_line_once(business, owner):
     files = [
-        statements.banque_postale_csv([(DAY, f"{100 + n}.00", f"VIR CLIENT {n}"), (DAY, "50.00", "VIR X"), (DAY, "50.00", "VIR X")])
+        statements.banque_postale_csv(
+            [(DAY, f"{100 + n}.00", f"VIR CLIENT {n}"), (DAY, "50.00", "VIR X"), (DAY, "50.00", "VIR X")]
+        )
         for n in range(ROUNDS)
     ]
     results = race(
@@ -42,8 +44,12 @@ def test_two_overlapping_statements_at_once_keep_the_shared_lines_once(business,
     shared = [(DAY, "75.00", f"VIR PARTAGE {n}", f"S{n}") for n in range(3)]
     results = race(
         ROUNDS,
-        lambda i: services.import_statement(business=business, actor=owner, upload=statements.ofx_sgml([*shared, (DAY, "1.00", f"A{i}", f"A{i}")])),
-        lambda i: services.import_statement(business=business, actor=owner, upload=statements.ofx_sgml([*shared, (DAY, "2.00", f"B{i}", f"B{i}")])),
+        lambda i: services.import_statement(
+            business=business, actor=owner, upload=statements.ofx_sgml([*shared, (DAY, "1.00", f"A{i}", f"A{i}")])
+        ),
+        lambda i: services.import_statement(
+            business=business, actor=owner, upload=statements.ofx_sgml([*shared, (DAY, "2.00", f"B{i}", f"B{i}")])
+        ),
     )
     assert results[0][0].created + results[0][1].created == 5
     assert BankLine.objects.filter(bank_key__startswith="id:S").count() == 3
@@ -57,8 +63,12 @@ def test_two_confirmations_of_one_line_pay_once(business, owner):
     lines = list(BankLine.objects.order_by("bank_key"))
     results = race(
         ROUNDS,
-        lambda i: Outcome(lambda: services.match_line(line=lines[i], actor=owner, allocations=[(invoices[2 * i].pk, None)])),
-        lambda i: Outcome(lambda: services.match_line(line=lines[i], actor=owner, allocations=[(invoices[2 * i + 1].pk, None)])),
+        lambda i: Outcome(
+            lambda: services.match_line(line=lines[i], actor=owner, allocations=[(invoices[2 * i].pk, None)])
+        ),
+        lambda i: Outcome(
+            lambda: services.match_line(line=lines[i], actor=owner, allocations=[(invoices[2 * i + 1].pk, None)])
+        ),
     )
     for first, second in results:
         assert sorted([first.ok, second.ok]) == [False, True]
