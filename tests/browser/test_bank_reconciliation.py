@@ -10,8 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from bank import services
+from dunning import services as dunning_services
 from ledger.models import Invoice
 from tests.bank import statements
+from tests.browser.axe import axe_report
 from tests.factories import make_client, make_invoice
 
 BUCKET = "1 à 30 jours"
@@ -93,3 +96,21 @@ def test_statement_matched_then_the_third_reminder_warns(signed_in_page: Page, u
     warning.get_by_role("link", name="Rapprocher ce virement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rapprochement bancaire")
     assert invoices[2].pk
+
+
+@pytest.mark.browser
+def test_reconciliation_and_warned_summary_have_no_serious_accessibility_violation(
+    signed_in_page: Page, user: User
+) -> None:
+    invoices = late_invoices(user)
+    assert user.business is not None
+    paid_on = timezone.localdate() - dt.timedelta(days=2)
+    rows = [
+        (paid_on, "1200.00", "VIR SEPA ACME FACT F-2026-201"),
+        (paid_on, "650.00", "VIREMENT"),
+        (paid_on, "5.00", "X"),
+    ]
+    services.import_statement(business=user.business, actor=user, upload=statements.camt053(rows))
+    draft = dunning_services.create_reminder(business=user.business, actor=user, invoice_ids=[invoices[2].pk])
+    assert axe_report(signed_in_page, ["/banque/", f"/relances/{draft.pk}/"]) == {}
+    expect(signed_in_page.locator(".send-warnings")).to_contain_text("pourrait régler la facture n° F-2026-203")
