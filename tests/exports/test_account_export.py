@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from core.models import AuditEvent
 from exports.models import AccountExport
@@ -150,3 +151,22 @@ def test_outsider_gets_404_on_every_operation_of_anothers_export(
     for path in [f"/exports/compte/{export.pk}/", f"/exports/compte/{export.pk}/telecharger/"]:
         assert outsider_client.get(path).status_code == 404
     assert "compte/" + str(export.pk) not in outsider_client.get("/exports/").content.decode()
+
+
+def test_an_export_whose_worker_died_is_taken_over(business, owner, account):
+    export, _created = request_account_export(business=business, actor=owner)
+    silent_since = timezone.now() - dt.timedelta(minutes=11)
+    AccountExport.objects.filter(pk=export.pk).update(
+        status=AccountExport.Status.RUNNING, claim_token="dead", heartbeat_at=silent_since
+    )
+    assert build_account_export.call(export.pk) == "done"
+    export.refresh_from_db()
+    assert export.status == AccountExport.Status.DONE and export.claim_token != "dead"
+
+
+def test_a_running_export_still_reporting_is_left_alone(business, owner, account):
+    export, _created = request_account_export(business=business, actor=owner)
+    AccountExport.objects.filter(pk=export.pk).update(
+        status=AccountExport.Status.RUNNING, claim_token="alive", heartbeat_at=timezone.now()
+    )
+    assert build_account_export.call(export.pk) == "skipped"
