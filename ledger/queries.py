@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -74,6 +75,9 @@ def _amount(value: Decimal | None) -> Decimal:
     return quantize(value) if value is not None else ZERO
 
 
+# How long a summary may stay cached: its key changes with the day and every write of the books,
+# so this only bounds how long an unused one takes memory.
+SUMMARY_CACHE_SECONDS = 24 * 60 * 60
 # The row of the one query that holds the distinct clients of the total and of the late part
 # (a bucket index is never negative).
 _CLIENTS_ROW = -1
@@ -122,9 +126,20 @@ def _summary_figures(business: Business, definitions: list[buckets.Bucket], as_o
 
 
 def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSummary:
-    """Every bucket, the total and the late part, in one grouped query."""
+    """Every bucket, the total and the late part: one grouped query, or none when cached.
+
+    The cache key holds the version of the business's books (every write of `ledger.services`
+    draws a new one in its transaction), the day and the bucket settings: a summary is never
+    served for books, a day or buckets other than its own. The version is `business`'s, as read
+    with the user at the start of the request (no query of its own): a caller that writes the
+    books through another copy of the business must read it again before asking.
+    """
     definitions = buckets.definitions(business.bounds)
-    figures = _summary_figures(business, definitions, as_of)
+    key = f"ledger:late-summary:{business.pk}:{business.books_version}:{as_of.isoformat()}:{business.bucket_basis}:{business.bucket_bounds}"
+    figures: _Figures | None = cache.get(key)
+    if figures is None:
+        figures = _summary_figures(business, definitions, as_of)
+        cache.set(key, figures, SUMMARY_CACHE_SECONDS)
     per_bucket, total_clients, late_clients = figures
     rows = [
         BucketRow(key=bucket.key, label=bucket.label, invoices=n, clients=c, amount_due=a, is_late=bucket.is_late)

@@ -149,6 +149,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Each process keeps what it may recompute (the late-payment summaries, keyed on a version of the
+# books that the database holds, so that processes never need to tell each other of a change).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+    }
+}
+
 LOGIN_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UserWithBusinessBackend"]
 LOGIN_REDIRECT_URL = "pages:dashboard"
