@@ -179,10 +179,18 @@ def find_bucket(business: Business, key: str) -> buckets.Bucket:
     return bucket
 
 
-def bucket_invoices(business: Business, key: str, as_of: dt.date) -> QuerySet[Invoice]:
-    """The open invoices of one bucket; raises `UnknownBucket` for a key the bounds do not give."""
+def bucket_invoices(
+    business: Business, key: str, as_of: dt.date, *, client: Client | None = None, client_name: str = ""
+) -> QuerySet[Invoice]:
+    """The open invoices of one bucket, of one client or of the clients whose name contains
+    `client_name`; raises `UnknownBucket` for a key the bounds do not give."""
     bucket = find_bucket(business, key)
-    return _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
+    invoices = _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
+    if client is not None:
+        invoices = invoices.filter(client=client)
+    if client_name.strip():
+        invoices = invoices.filter(client__name__icontains=client_name.strip())
+    return invoices
 
 
 def invoices_with_status(invoices: QuerySet[Invoice], status: str, as_of: dt.date) -> QuerySet[Invoice]:
