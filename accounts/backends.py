@@ -12,6 +12,6 @@ from accounts.models import User
 
 
 class UserWithBusinessBackend(ModelBackend):
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: Any) -> User | None:
         user = User.objects.select_related("business").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

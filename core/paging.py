@@ -29,4 +29,5 @@ def paginate(request: HttpRequest, rows: Any, size: int = PAGE_SIZE, count: int 
     `count`, when the caller knows how many rows there are (from a summary it shows anyway),
     spares the COUNT query: only the page's rows are read.
     """
-    return Paginator(rows if count is None else _Counted(rows, count), size).get_page(request.GET.get("page"))
+    source: Any = rows if count is None else _Counted(rows, count)
+    return Paginator(source, size).get_page(request.GET.get("page"))
