@@ -28,6 +28,7 @@ from core.paging import paginate
 from dunning import queries as dunning_queries
 from dunning.models import Reminder
 from dunning.panel import penalty_panel
+from law.limitation import limitation, limitation_deadline
 from ledger import audit, queries, services
 from ledger.forms import BucketFilterForm, CancelInvoiceForm, CreditNoteForm, PaymentForm, apply_service_errors
 from ledger.limitation import invoices_near_limitation, limitation_flags
@@ -88,6 +89,10 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     sort = form.cleaned_data.get("sort") or "-days_late"
     rows = dunning_queries.with_last_reminder(invoices.select_related("client")).order_by(*BucketFilterForm.SORTS[sort])
     page = paginate(request, rows)
+    shown = queries.with_status(page.object_list, today)
+    for invoice in shown:
+        # The limitation deadline, from what the row already holds (no query).
+        invoice.limitation_deadline = limitation_deadline(invoice.due_date, invoice.client.kind)  # type: ignore[attr-defined]
     summary = queries.late_payment_summary(business, today)
     context = {
         "nav": "late",
@@ -97,7 +102,7 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "form": form,
         "sort": sort,
         "page": page,
-        "invoices": queries.with_status(page.object_list, today),
+        "invoices": shown,
         "filtered_client": client,
         "today": today,
     }
@@ -173,6 +178,7 @@ def _invoice_detail_response(
         "history": audit.history(AuditEvent.objects.filter(business_id=invoice.business_id, invoice=invoice)),
         "history_size": audit.HISTORY_SIZE,
         "penalty_panel": penalty_panel(invoice, today, reminders=reminders) if state == InvoiceStatus.LATE else None,
+        "limitation": limitation(invoice.due_date, invoice.client.kind, today),
     }
     return render(request, "ledger/invoice_detail.html", context, status=status)
 

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dunning.statement_urls")),
     path("compte/", include("accounts.urls")),
     path("relances/", include("dunning.urls")),
+    path("recouvrement/", include("recovery.urls")),
     path("taux/", include("rates.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
