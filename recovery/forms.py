@@ -33,7 +33,7 @@ class AgencyForm(forms.ModelForm[Agency]):
         error_messages = {"name": {"required": _("Indiquez le nom de l’agence.")}}
 
 
-JUDICIAL = ""
+JUDICIAL = "judiciaire"
 
 
 class CaseForm(forms.Form):
@@ -45,7 +45,6 @@ class CaseForm(forms.Form):
     )
     agency = forms.ChoiceField(
         label=_("Confiée à"),
-        required=False,
         help_text=_("Une agence de recouvrement, ou vous-même devant le tribunal (injonction de payer)."),
     )
     transmitted_on = DateField(
@@ -115,6 +114,6 @@ class CaseFilterForm(forms.Form):
         assert isinstance(agency, forms.ChoiceField)
         agency.choices = [
             ("", _("Toutes")),
-            ("judiciaire", _("Procédure judiciaire")),
+            (JUDICIAL, _("Procédure judiciaire")),
             *[(str(item.pk), item.name) for item in agencies],
         ]

@@ -55,7 +55,7 @@ class CaseStatus(models.TextChoices):
     PARTIALLY_RECOVERED = "partially_recovered", _("Partiellement recouvrée")
     RECOVERED = "recovered", _("Recouvrée")
     FAILED = "failed", _("Échec")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
 
 
 # While a case is in one of these, its invoices are out of the reminder flow.

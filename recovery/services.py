@@ -365,7 +365,7 @@ def add_event(
                 obj=case,
                 client=case.client,
                 changes={
-                    "status": status,
+                    "status": str(CaseStatus(status).label),
                     "date": date,
                     "amount": value,
                     "payments": [payment.pk for payment in payments],

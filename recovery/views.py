@@ -56,7 +56,7 @@ def _filtered_cases(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, 
         business,
         status=data.get("status") or None,
         agency_id=int(agency) if agency.isdigit() else None,
-        judicial=agency == "judiciaire",
+        judicial=agency == JUDICIAL,
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
@@ -264,7 +264,9 @@ def _case_detail_response(
         line.limitation = limitation(line.invoice.due_date, case.client.kind, today)  # type: ignore[attr-defined]
     allowed = services.TRANSITIONS[case.status]
     if form is None:
-        next_status = CaseStatus.IN_PROGRESS if CaseStatus.IN_PROGRESS in allowed else (sorted(allowed) or [""])[0]
+        # The likeliest next step: "en cours" after the transmission, else the same status again.
+        preferred = [CaseStatus.IN_PROGRESS, case.status, *CaseStatus.values]
+        next_status = next((status for status in preferred if status in allowed), "")
         form = EventForm(initial={"date": today, "key": EventForm.new_key(), "status": next_status})
     status_field = form.fields["status"]
     status_field.choices = [choice for choice in CaseStatus.choices if choice[0] in allowed]  # type: ignore[attr-defined]

@@ -44,7 +44,9 @@ def test_two_amounts_at_once_are_both_recorded_once(owner, cases):
     for case, (first, second) in zip(cases, results, strict=True):
         assert first.ok and second.ok, (first, second)
         assert amount_due(case) == Decimal("500.00")
-        assert sorted(Payment.objects.filter(invoice__collection_lines__case=case).values_list("amount", flat=True)) == [
+        assert sorted(
+            Payment.objects.filter(invoice__collection_lines__case=case).values_list("amount", flat=True)
+        ) == [
             Decimal("200.00"),
             Decimal("300.00"),
         ]

@@ -117,12 +117,22 @@ def test_a_split_must_add_up_and_stay_within_each_invoice(business, owner, invoi
     case = open_case(business, owner, invoices, agency)
     with pytest.raises(ValidationError) as wrong_total:
         services.add_event(
-            case=case, actor=owner, status="partially_recovered", date=DAY, amount="300", allocations={invoices[1].pk: "200"}
+            case=case,
+            actor=owner,
+            status="partially_recovered",
+            date=DAY,
+            amount="300",
+            allocations={invoices[1].pk: "200"},
         )
     assert wrong_total.value.message_dict == {"allocations": ["La répartition doit totaliser le montant recouvré."]}
     with pytest.raises(ValidationError) as too_much:
         services.add_event(
-            case=case, actor=owner, status="partially_recovered", date=DAY, amount="600", allocations={invoices[0].pk: "600"}
+            case=case,
+            actor=owner,
+            status="partially_recovered",
+            date=DAY,
+            amount="600",
+            allocations={invoices[0].pk: "600"},
         )
     assert "dépasse son reste dû" in too_much.value.message_dict["allocations"][0]
     assert Payment.objects.count() == 0
@@ -164,7 +174,13 @@ def test_refused_transitions(business, owner, invoices, agency, reached, refused
     amount = "100.00" if reached == "partially_recovered" else None
     services.add_event(case=case, actor=owner, status=reached, date=DAY, amount=amount)
     with pytest.raises(Conflict) as error:
-        services.add_event(case=case, actor=owner, status=refused, date=DAY, amount="1.00" if refused == "partially_recovered" else None)
+        services.add_event(
+            case=case,
+            actor=owner,
+            status=refused,
+            date=DAY,
+            amount="1.00" if refused == "partially_recovered" else None,
+        )
     assert str(error.value) == (
         f"Un dossier « {CaseStatus(reached).label} » ne peut pas passer à « {CaseStatus(refused).label} »."
     )
@@ -193,7 +209,9 @@ def test_event_input_is_checked_at_its_field(business, owner, invoices, agency):
     assert refused(status="in_progress", amount="10") == {
         "amount": ["Un montant recouvré s’enregistre avec le statut « partiellement recouvrée » ou « recouvrée »."]
     }
-    assert refused(date=DAY + dt.timedelta(days=1), amount="10") == {"date": ["La date ne peut pas être dans le futur."]}
+    assert refused(date=DAY + dt.timedelta(days=1), amount="10") == {
+        "date": ["La date ne peut pas être dans le futur."]
+    }
     assert refused(date=DAY - dt.timedelta(days=1), amount="10") == {
         "date": ["La date ne peut pas précéder la transmission du dossier."]
     }
@@ -240,7 +258,9 @@ def test_opening_refuses_a_future_date_and_another_business_agency(business, own
 
 def test_a_time_barred_invoice_needs_an_explicit_confirmation(business, owner):
     consumer = make_client(business, kind="consumer", name="M. Martin")
-    old = make_invoice(business, consumer, number="F-OLD", issue_date=dt.date(2024, 1, 1), due_date=dt.date(2024, 1, 31))
+    old = make_invoice(
+        business, consumer, number="F-OLD", issue_date=dt.date(2024, 1, 1), due_date=dt.date(2024, 1, 31)
+    )
     with pytest.raises(ValidationError) as refused:
         open_case(business, owner, [old])
     message = refused.value.message_dict["confirm_time_barred"][0]

@@ -44,10 +44,20 @@ def scanned() -> bytes:
 def case(business, owner, media_root, scanned) -> CollectionCase:
     client = make_client(business, name="Boulangerie Durand", siren="732829320", email="compta@durand.fr")
     first = make_invoice(
-        business, client, number="F-2025-120", amount="1000.00", issue_date=dt.date(2025, 12, 16), due_date=dt.date(2026, 1, 15)
+        business,
+        client,
+        number="F-2025-120",
+        amount="1000.00",
+        issue_date=dt.date(2025, 12, 16),
+        due_date=dt.date(2026, 1, 15),
     )
     second = make_invoice(
-        business, client, number="F-2025-130", amount="450.00", issue_date=dt.date(2025, 12, 20), due_date=dt.date(2026, 1, 20)
+        business,
+        client,
+        number="F-2025-130",
+        amount="450.00",
+        issue_date=dt.date(2025, 12, 20),
+        due_date=dt.date(2026, 1, 20),
     )
     ledger_services.update_invoice(invoice=first, actor=owner, pdf=upload("f120.pdf", scanned, "application/pdf"))
     with time_machine.travel(dt.datetime(2026, 2, 2, 10, 0, tzinfo=PARIS), tick=False):
@@ -59,7 +69,11 @@ def case(business, owner, media_root, scanned) -> CollectionCase:
     )
     agency = services.create_agency(business=business, actor=owner, name="Recouvr’Express", commission_rate="12.5")
     case = services.open_case(
-        business=business, actor=owner, invoice_ids=[first.pk, second.pk], agency=agency, transmitted_on=dt.date(2026, 3, 1)
+        business=business,
+        actor=owner,
+        invoice_ids=[first.pk, second.pk],
+        agency=agency,
+        transmitted_on=dt.date(2026, 3, 1),
     )
     services.add_event(case=case, actor=owner, status="partially_recovered", date=dt.date(2026, 3, 10), amount="300.00")
     return case
@@ -91,7 +105,9 @@ def test_pack_holds_every_frozen_letter_as_stored_and_a_true_manifest(owner_clie
         letter = files[f"relances/{reminder.pdf_filename}"]
         assert hashlib.sha256(letter).hexdigest() == reminder.pdf_sha256
     assert files["factures/facture-f-2025-120.pdf"] == scanned
-    assert {"recapitulatif-creance.pdf", "decompte-penalites.pdf", "chronologie.csv", "preuves-d-envoi.csv"} <= set(files)
+    assert {"recapitulatif-creance.pdf", "decompte-penalites.pdf", "chronologie.csv", "preuves-d-envoi.csv"} <= set(
+        files
+    )
     manifest = rows(files["manifeste.csv"])
     assert manifest[0] == ["Fichier", "Octets", "SHA-256"]
     listed = {name: (size, digest) for name, size, digest in manifest[1:]}
