@@ -346,12 +346,13 @@ def add_event(request: HttpRequest, id: Id, payload: EventIn) -> Any:
 
 @router.get(
     "/collection-cases/{id}/evidence.zip",
-    response={200: None, **WRITE_ERRORS},
+    response={200: None, **READ_ERRORS},
     operation_id="getCollectionCaseEvidence",
     summary="Télécharger le dossier de preuves (ZIP)",
+    tags=["Recouvrement"],
     description=(
         "Factures, relances figées avec leur preuve d’envoi, décompte des pénalités, chronologie, récapitulatif "
-        "de créance et manifeste des empreintes SHA-256. 409 : un taux nécessaire au calcul est inconnu."
+        "de créance et manifeste des empreintes SHA-256. Un taux encore inconnu laisse les intérêts de côté, en le disant."
     ),
     openapi_extra={
         "responses": {
