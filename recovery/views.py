@@ -262,6 +262,8 @@ def _case_detail_response(
     lines = list(case.lines.select_related("invoice").order_by("invoice__due_date", "invoice__number"))
     for line in lines:
         line.limitation = limitation(line.invoice.due_date, case.client.kind, today)  # type: ignore[attr-defined]
+        # What the user typed in the split, shown again when the step is refused.
+        line.part = request.POST.get(f"part-{line.invoice_id}", "")  # type: ignore[attr-defined]
     allowed = services.TRANSITIONS[case.status]
     if form is None:
         # The likeliest next step: "en cours" after the transmission, else the same status again.
@@ -281,6 +283,7 @@ def _case_detail_response(
         "events": list(case.events.order_by("date", "id")),
         "form": form,
         "can_change": bool(allowed),
+        "split_posted": any(getattr(line, "part", "") for line in lines),
         "today": today,
     }
     return render(request, "recovery/case_detail.html", context, status=status)
@@ -308,6 +311,7 @@ def case_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 date=form.cleaned_data["date"],
                 note=form.cleaned_data["note"],
                 amount=form.cleaned_data["amount"],
+                allocations=_split(request, case),
                 key=form.cleaned_data["key"],
             )
         except ValidationError as error:
@@ -323,6 +327,17 @@ def case_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("recovery:case_detail", args=[case.pk]) + "#chronologie")
     case.refresh_from_db()
     return _case_detail_response(request, case, form=form, status=status)
+
+
+def _split(request: AuthenticatedHttpRequest, case: CollectionCase) -> dict[int, str] | None:
+    """The user's split of the amount between the case's invoices (`part-<invoice id>` fields
+    left empty are not part of it); None: the oldest due date first."""
+    parts = {}
+    for invoice_id in case.lines.values_list("invoice_id", flat=True):
+        value = request.POST.get(f"part-{invoice_id}", "").strip()
+        if value:
+            parts[invoice_id] = value
+    return parts or None
 
 
 def _as_of(request: AuthenticatedHttpRequest) -> dt.date:

@@ -308,3 +308,21 @@ def test_another_business_gets_404_everywhere(outsider_client, business, owner, 
 
 def test_pages_need_login(anonymous_client):
     assert anonymous_client.get(LIST).status_code == 302
+
+
+def test_case_page_splits_an_amount_between_invoices(owner_client, business, owner, late_invoice):
+    older = make_invoice(business, late_invoice.client, amount="500.00", issue_date=dt.date(2026, 8, 1))
+    case = services.open_case(
+        business=business, actor=owner, invoice_ids=[late_invoice.pk, older.pk], agency=None, transmitted_on=DAY
+    )
+    url = reverse("recovery:case_event", args=[case.pk])
+    page = owner_client.get(reverse("recovery:case_detail", args=[case.pk])).content.decode()
+    assert f'name="part-{late_invoice.pk}"' in page and f'name="part-{older.pk}"' in page
+    step = {"status": "partially_recovered", "date": "2026-11-28", "amount": "300", "key": "a"}
+    wrong = owner_client.post(url, {**step, f"part-{late_invoice.pk}": "200"})
+    assert wrong.status_code == 422
+    assert "La répartition doit totaliser le montant recouvré." in wrong.content.decode()
+    assert 'value="200"' in wrong.content.decode()
+    owner_client.post(url, {**step, f"part-{late_invoice.pk}": "300,00", f"part-{older.pk}": ""})
+    assert Invoice.objects.get(pk=late_invoice.pk).amount_due == Decimal("900.00")
+    assert Invoice.objects.get(pk=older.pk).amount_due == Decimal("500.00")
