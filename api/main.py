@@ -9,7 +9,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
-from api import bank, dunning, errors, late_payments, ledger, penalties, recovery
+from api import bank, dunning, errors, exports, late_payments, ledger, penalties, recovery
 
 
 class RelanceAPI(NinjaAPI):
@@ -71,3 +71,4 @@ api.add_router("/", dunning.router)
 api.add_router("/", penalties.router)
 api.add_router("/", recovery.router)
 api.add_router("/", bank.router)
+api.add_router("/", exports.router)

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("recouvrement/", include("recovery.urls")),
     path("taux/", include("rates.urls")),
     path("banque/", include("bank.urls")),
+    path("exports/", include("exports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
