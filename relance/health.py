@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 @cache
-def _redis() -> "redis.Redis[bytes]":
+def _redis() -> redis.Redis:
     """One client per process, so that a probe reuses a pooled connection."""
     return redis.Redis.from_url(
         settings.REDIS_URL, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
