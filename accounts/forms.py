@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -95,10 +94,9 @@ class ResetRequestForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        user_id = context["user"].pk
-        language = translation.get_language() or settings.LANGUAGE_CODE
-        # After commit, like every task: a worker must find what the request wrote.
-        transaction.on_commit(lambda: send_password_reset_email.enqueue(user_id=user_id, language=language))
+        send_password_reset_email.enqueue(
+            user_id=context["user"].pk, language=translation.get_language() or settings.LANGUAGE_CODE
+        )
 
 
 if TYPE_CHECKING:
