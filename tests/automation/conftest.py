@@ -45,3 +45,15 @@ def pass_on(
             return run_pass(owner="test-scheduler")
 
     return run
+
+
+@pytest.fixture
+def awaiting(automated: Business, pass_on: Callable[..., PassReport]) -> Any:
+    """A formal notice by letter waiting for approval: an invoice at J+50 on Thursday 12 November."""
+    from automation.models import AutoReminder
+    from tests.factories import make_client, make_invoice
+
+    client = make_client(automated, name="Durand SARL", email="compta@durand.test")
+    make_invoice(automated, client, number="F-050", issue_date=dt.date(2026, 8, 24), due_date=dt.date(2026, 9, 23))
+    pass_on(dt.date(2026, 11, 12))
+    return AutoReminder.objects.get(status=AutoReminder.Status.AWAITING_APPROVAL)

@@ -32,7 +32,9 @@ def made(business: Business) -> list[tuple[dt.date, str, int, str, list[str]]]:
     """(day, client, level, status, invoices) of every automatic reminder, in order."""
     rows = []
     for auto in AutoReminder.objects.filter(business=business).order_by("planned_on", "client__name", "level"):
-        numbers = sorted(AutoReminderInvoice.objects.filter(auto_reminder=auto).values_list("invoice__number", flat=True))
+        numbers = sorted(
+            AutoReminderInvoice.objects.filter(auto_reminder=auto).values_list("invoice__number", flat=True)
+        )
         rows.append((auto.planned_on, auto.client.name, auto.level, auto.status, numbers))
     return rows
 
@@ -102,9 +104,7 @@ def test_a_month_of_the_default_plan(
 
 
 @pytest.mark.django_db
-def test_nothing_leaves_while_automation_is_off(
-    business: Business, pass_on: Callable[..., PassReport]
-) -> None:
+def test_nothing_leaves_while_automation_is_off(business: Business, pass_on: Callable[..., PassReport]) -> None:
     client = make_client(business, name="Alpha")
     make_invoice(business, client, issue_date=D(2026, 9, 1), due_date=D(2026, 10, 1))
     report = pass_on(D(2026, 11, 2))
