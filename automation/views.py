@@ -36,7 +36,7 @@ class StepRow:
 def _rows(steps: list[PlanStep] | list[StepRow]) -> list[StepRow]:
     """The plan's steps, then empty rows up to the maximum, for the editor."""
     rows = [StepRow(step.offset_days, step.level, step.channel, step.needs_approval) for step in steps]
-    return rows + [StepRow("", "", Channel.EMAIL, False) for _ in range(services.MAX_STEPS - len(rows))][:2]
+    return rows + [StepRow("", StepLevel.FRIENDLY, Channel.EMAIL, False) for _ in range(services.MAX_STEPS - len(rows))][:2]
 
 
 def _posted_steps(data: Any) -> list[StepRow]:
@@ -77,14 +77,18 @@ def _settings_page(
     automation: AutomationSettings,
     rows: list[StepRow],
     *,
+    window: tuple[str, str] | None = None,
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     business = current_business(request)
+    start, end = window or (automation.window_start.strftime("%H:%M"), automation.window_end.strftime("%H:%M"))
     context = {
         "nav": "settings",
         "section": "automation",
         "automation": automation,
+        "window_start": start,
+        "window_end": end,
         "rows": rows,
         "errors": errors or {},
         "levels": StepLevel.choices,
@@ -124,13 +128,9 @@ def automation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             steps=steps,
         )
     except ValidationError as error:
-        shown = AutomationSettings(
-            business=business,
-            enabled=request.POST.get("enabled") == "on",
-            window_start=request.POST.get("window_start", ""),
-            window_end=request.POST.get("window_end", ""),
-        )
-        return _settings_page(request, shown, posted, errors=error.message_dict, status=422)
+        shown = AutomationSettings(business=business, enabled=request.POST.get("enabled") == "on")
+        window = (request.POST.get("window_start", ""), request.POST.get("window_end", ""))
+        return _settings_page(request, shown, posted, window=window, errors=error.message_dict, status=422)
     messages.success(request, _("Relances automatiques enregistrées."))
     return redirect("automation:settings")
 

@@ -154,7 +154,7 @@ def test_the_badge_costs_one_query_whatever_the_queue(
 ) -> None:
     from automation.queries import awaiting_count
 
-    for n in range(3):
+    for _n in range(3):
         make_invoice(automated, make_client(automated), issue_date=dt.date(2026, 8, 24), due_date=dt.date(2026, 9, 23))
     pass_on(dt.date(2026, 11, 12))
     with django_assert_num_queries(1):

@@ -56,7 +56,7 @@ def test_a_month_of_the_default_plan(
     )
     epsilon = make_client(automated, name="Epsilon", email="epsilon@client.test")
     a = make_invoice(automated, alpha, number="A", issue_date=D(2026, 10, 6), due_date=D(2026, 11, 5))
-    b = make_invoice(automated, alpha, number="B", issue_date=D(2026, 10, 5), due_date=D(2026, 11, 4))
+    make_invoice(automated, alpha, number="B", issue_date=D(2026, 10, 5), due_date=D(2026, 11, 4))
     c = make_invoice(automated, beta, number="C", issue_date=D(2026, 9, 30), due_date=D(2026, 10, 30))
     d = make_invoice(automated, gamma, number="D", issue_date=D(2026, 10, 2), due_date=D(2026, 11, 2))
     Invoice.objects.filter(pk=d.pk).update(disputed=True, dispute_reason="Prestation contestée")

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client as HttpClient
-from django.urls import reverse
 
 from accounts.models import Business, User
 from automation import services

@@ -26,7 +26,7 @@ def test_one_summary_a_day_after_the_window_with_the_figures(
     automated: Business, pass_on: Callable[..., PassReport]
 ) -> None:
     # Two e-mails, one formal notice waiting, one client without an address.
-    for n in range(2):
+    for _n in range(2):
         make_invoice(automated, make_client(automated), issue_date=dt.date(2026, 9, 20), due_date=dt.date(2026, 10, 20))
     make_invoice(automated, make_client(automated), issue_date=dt.date(2026, 8, 1), due_date=dt.date(2026, 9, 1))
     make_invoice(
