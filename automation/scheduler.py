@@ -34,6 +34,7 @@ from automation.models import (
 )
 from automation.services import default_plan, deliver, error_text, is_not_to_remind, make_draft
 from core.errors import Conflict
+from dunning.services import retry_send
 from dunning.models import Reminder, ReminderInvoice
 from ledger.models import Client, Invoice
 from rates.services import fetch_when_due
@@ -42,6 +43,10 @@ logger = logging.getLogger(__name__)
 
 # Longer than a pass over one business takes; a scheduler that died frees its businesses then.
 LEASE = dt.timedelta(minutes=15)
+# An automatic e-mail the server refused is sent again after 5, 10, 20 minutes, then left to the
+# user (it shows in the failures and the daily summary). Never an uncertain one: it may have
+# arrived, and only the user can tell.
+RETRY_DELAYS = [dt.timedelta(minutes=5), dt.timedelta(minutes=10), dt.timedelta(minutes=20)]
 
 
 @dataclass
@@ -54,6 +59,7 @@ class PassReport:
     awaiting: int = 0
     failed: int = 0
     held: int = 0
+    retried: int = 0
     summaries: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -260,6 +266,7 @@ def run_business(business_id: int, now: dt.datetime, report: PassReport) -> None
             groups[(due.client_id, due.step.level)].append(due)
         for (client_id, _level), dues in sorted(groups.items()):
             _make(business, client_id, dues, day, report)
+        report.retried += retry_failed_sends(business, now)
     if summary.send_if_due(automation, now):
         report.summaries += 1
 
@@ -304,6 +311,27 @@ def _make(business: Business, client_id: int, dues: list[Due], day: dt.date, rep
         report.count(AutoReminder.Status.FAILED)
         return
     report.count(auto.status)
+
+
+def retry_failed_sends(business: Business, now: dt.datetime) -> int:
+    """Send again, through dunning's `retry_send`, the automatic e-mails whose send failed, each
+    after its delay; the send task claims the row, so a retry never sends twice."""
+    failed = Reminder.objects.filter(
+        business=business,
+        automatic__isnull=False,
+        status=Reminder.Status.SEND_FAILED,
+        send_attempts__lte=len(RETRY_DELAYS),
+    ).only("pk", "send_attempts", "updated_at")
+    retried = 0
+    for reminder in failed:
+        if now - reminder.updated_at < RETRY_DELAYS[reminder.send_attempts - 1]:
+            continue
+        try:
+            retry_send(reminder=reminder, actor=None)
+        except Conflict:
+            continue  # the user retried or decided meanwhile
+        retried += 1
+    return retried
 
 
 def _record_failure(

@@ -36,7 +36,10 @@ class StepRow:
 def _rows(steps: list[PlanStep] | list[StepRow]) -> list[StepRow]:
     """The plan's steps, then empty rows up to the maximum, for the editor."""
     rows = [StepRow(step.offset_days, step.level, step.channel, step.needs_approval) for step in steps]
-    return rows + [StepRow("", StepLevel.FRIENDLY, Channel.EMAIL, False) for _ in range(services.MAX_STEPS - len(rows))][:2]
+    return (
+        rows
+        + [StepRow("", StepLevel.FRIENDLY, Channel.EMAIL, False) for _ in range(services.MAX_STEPS - len(rows))][:2]
+    )
 
 
 def _posted_steps(data: Any) -> list[StepRow]:
