@@ -34,8 +34,8 @@ from automation.models import (
 )
 from automation.services import default_plan, deliver, error_text, is_not_to_remind, make_draft
 from core.errors import Conflict
-from dunning.services import retry_send
 from dunning.models import Reminder, ReminderInvoice
+from dunning.services import retry_send
 from ledger.models import Client, Invoice
 from rates.services import fetch_when_due
 
