@@ -40,12 +40,22 @@ class Command(FrenchCommand):
         if not once:
             signal.signal(signal.SIGTERM, request_stop)
             signal.signal(signal.SIGINT, request_stop)
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"Planificateur {owner} : un passage toutes les {interval:g} s.")
+                self.stdout.flush()
         while True:
-            report = run_pass(owner=owner)
-            if options["verbosity"] >= 1 and (once or report.created or report.errors):
-                self.stdout.write(report.summary)
-            for error in report.errors:
-                self.stderr.write(f"Erreur pour l’entreprise {error}")
+            try:
+                report = run_pass(owner=owner)
+            except Exception:
+                if once:
+                    raise
+                # The database is down or restarting: the next pass tries again.
+                logger.exception("Scheduler pass failed")
+            else:
+                if options["verbosity"] >= 1 and (once or report.created or report.errors):
+                    self.stdout.write(report.summary)
+                for error in report.errors:
+                    self.stderr.write(f"Erreur pour l’entreprise {error}")
             if once or stop.wait(interval):
                 return
             # A long-running process: a connection the database dropped is replaced.
