@@ -32,7 +32,14 @@ from automation.models import (
     PlanStep,
     StepLevel,
 )
-from automation.services import default_plan, deliver, error_text, is_not_to_remind, make_draft
+from automation.services import (
+    default_plan,
+    deliver,
+    error_text,
+    is_not_to_remind,
+    make_draft,
+    withdraw_settled,
+)
 from core.errors import Conflict
 from dunning.models import Reminder, ReminderInvoice
 from dunning.services import retry_send
@@ -267,6 +274,7 @@ def run_business(business_id: int, now: dt.datetime, report: PassReport) -> None
         for (client_id, _level), dues in sorted(groups.items()):
             _make(business, client_id, dues, day, report)
         report.retried += retry_failed_sends(business, now)
+        withdraw_settled(business=business)
     if summary.send_if_due(automation, now):
         report.summaries += 1
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -393,6 +394,31 @@ def dismiss(*, auto_reminder: AutoReminder, actor: User | None) -> AutoReminder:
         locked.save(update_fields=["status", "decided_at", "reminder"])
         record(business=locked.business, actor=actor, action="automation_dismissed", obj=locked, client=locked.client)
     return locked
+
+
+def withdraw_settled(*, business: Business) -> int:
+    """Take out of the queue the reminders whose invoices are all paid or cancelled since:
+    nothing is left to claim. Returns how many went."""
+    still_open = Invoice.objects.open().filter(auto_reminder_lines__auto_reminder=OuterRef("pk"))
+    settled = AutoReminder.objects.filter(business=business, status=AutoReminder.Status.AWAITING_APPROVAL).exclude(
+        Exists(still_open)
+    )
+    withdrawn = 0
+    for auto_reminder in settled:
+        with transaction.atomic():
+            try:
+                locked = _locked_awaiting(auto_reminder)
+            except Conflict:
+                continue
+            if locked.reminder is not None and locked.reminder.is_draft:
+                dunning.delete_draft(reminder=locked.reminder, actor=None)
+                locked.reminder = None
+            locked.status = AutoReminder.Status.WITHDRAWN
+            locked.decided_at = timezone.now()
+            locked.save(update_fields=["status", "decided_at", "reminder"])
+            record(business=business, actor=None, action="automation_withdrawn", obj=locked, client=locked.client)
+        withdrawn += 1
+    return withdrawn
 
 
 def decide_many(

@@ -187,3 +187,19 @@ def test_api_lists_approves_and_dismisses(
     assert dismissed.json()["status"] == "dismissed"
     assert api.post(f"/approvals/{second['id']}/approve").status_code == 409
     assert api.get("/approvals").json() == {"items": [], "count": 0}
+
+
+def test_a_reminder_whose_invoices_were_all_paid_leaves_the_queue(
+    awaiting: AutoReminder, owner: User, pass_on: Callable[..., PassReport]
+) -> None:
+    draft_id = awaiting.reminder_id
+    invoice = Invoice.objects.get(number="F-050")
+    ledger_services.record_payment(invoice=invoice, actor=owner, date=dt.date(2026, 11, 12), amount="600.00")
+    pass_on(dt.date(2026, 11, 13))
+    awaiting.refresh_from_db()
+    assert awaiting.status == AutoReminder.Status.AWAITING_APPROVAL  # 400.00 still due
+    ledger_services.record_payment(invoice=invoice, actor=owner, date=dt.date(2026, 11, 13), amount="400.00")
+    pass_on(dt.date(2026, 11, 13), dt.time(11, 0))
+    awaiting.refresh_from_db()
+    assert awaiting.status == AutoReminder.Status.WITHDRAWN
+    assert not Reminder.objects.filter(pk=draft_id).exists()
