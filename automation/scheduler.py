@@ -42,6 +42,7 @@ from automation.services import (
 )
 from core.errors import Conflict
 from dunning.models import Reminder, ReminderInvoice
+from dunning.send_warnings import warnings_before_sending
 from dunning.services import retry_send
 from ledger.models import Client, Invoice
 from rates.services import fetch_when_due
@@ -302,7 +303,12 @@ def _make(business: Business, client_id: int, dues: list[Due], day: dt.date, rep
             auto.reminder = make_draft(
                 business=business, client=client, level=step.level, channel=step.channel, invoice_ids=invoice_ids
             )
-            if not step.needs_approval:
+            # A bank line that may already pay an invoice (or any warning the summary page would
+            # show) stops the automatic send: the user decides in the approval queue.
+            warnings = warnings_before_sending(auto.reminder)
+            if warnings:
+                auto.error = " ".join(warning.text for warning in warnings)
+            elif not step.needs_approval:
                 auto.status = deliver(auto.reminder, step.channel)
                 auto.decided_at = timezone.now()
             auto.save()

@@ -29,6 +29,8 @@ from core.redirects import safe_next
 from dunning import facts, queries, services
 from dunning.channels import channel_for
 from dunning.choices import Level
+from dunning.emails import browser_html
+from dunning.epc import payment_code
 from dunning.facts_types import sample_facts
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
@@ -41,6 +43,7 @@ from dunning.letter import (
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
+from dunning.send_warnings import warnings_before_sending
 from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
 from law.rates import LawError, MissingRate
@@ -269,6 +272,7 @@ def _detail_context(
         "rendered": rendered,
         "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
         "holds": facts.reminder_holds(reminder, timezone.localdate()) if reminder.is_draft else [],
+        "send_warnings": warnings_before_sending(reminder) if reminder.is_draft else [],
         "missing_pdfs": (
             _invoices_without_pdf(reminder)
             if reminder.is_draft and channel_for(reminder).sends_email and reminder.attach_invoice_pdfs
@@ -481,7 +485,8 @@ def reminder_email(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The HTML part of the e-mail, as the client receives it (shown in a sandboxed frame)."""
     reminder = get_reminder_for(request.user, pk)
     rendered = facts.rendering(reminder)
-    return _frameable(HttpResponse(rendered.email.html if rendered.email else ""))
+    html = browser_html(rendered.email, payment_code(rendered.facts)) if rendered.email else ""
+    return _frameable(HttpResponse(html))
 
 
 @login_required

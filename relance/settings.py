@@ -132,7 +132,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'relance.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # Production keeps each worker's connection open (a connection per request costs more
+        # than most pages on PostgreSQL); a health check replaces one the server dropped.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -146,7 +149,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Each process keeps what it may recompute (the late-payment summaries, keyed on a version of the
+# books that the database holds, so that processes never need to tell each other of a change).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+    }
+}
+
 LOGIN_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["accounts.backends.UserWithBusinessBackend"]
 LOGIN_REDIRECT_URL = "pages:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -198,6 +211,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # form; the API takes JSON.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_API_REQUEST_BYTES = 10 * 1024 * 1024
+# The CSV import's upload (its page and its API route only): a 20 Mo file and its form.
+MAX_IMPORT_REQUEST_BYTES = 21 * 1024 * 1024
 # Django's own limits agree: no body outside files above the API's, and an upload that got
 # through the middleware stays in memory (no temporary file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_API_REQUEST_BYTES
@@ -275,6 +290,10 @@ elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
+
+# What the summary of a reminder warns about before it leaves, asked of the apps above dunning
+# (see dunning/send_warnings.py): a statement line that may already pay the invoice.
+REMINDER_SUMMARY_WARNINGS = ["bank.queries.reminder_warnings"]
 
 # Security: Django's defaults, plus what production needs behind HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -203,3 +203,28 @@ def test_a_reminder_whose_invoices_were_all_paid_leaves_the_queue(
     awaiting.refresh_from_db()
     assert awaiting.status == AutoReminder.Status.WITHDRAWN
     assert not Reminder.objects.filter(pk=draft_id).exists()
+
+
+def warn_of_a_transfer(reminder: Reminder) -> list[Any]:
+    """A stand-in for the bank's warning: a statement line that may pay the invoice."""
+    from dunning.send_warnings import SendWarning
+
+    return [SendWarning(text="Un virement du 30/10 de 1 000,00 € pourrait régler cette facture.")]
+
+
+def test_a_warning_before_sending_puts_the_reminder_in_the_queue(
+    automated: Business, settings: Any, pass_on: Callable[..., PassReport], owner_client: HttpClient
+) -> None:
+    settings.REMINDER_SUMMARY_WARNINGS = ["tests.automation.test_approvals.warn_of_a_transfer"]
+    make_invoice(
+        automated,
+        make_client(automated, name="Durand"),
+        issue_date=dt.date(2026, 9, 20),
+        due_date=dt.date(2026, 10, 20),
+    )
+    pass_on(dt.date(2026, 11, 2))
+    auto = AutoReminder.objects.get()
+    assert auto.status == AutoReminder.Status.AWAITING_APPROVAL
+    assert auto.reminder is not None and auto.reminder.is_draft
+    assert mail.outbox == []
+    assert "pourrait régler cette facture" in owner_client.get(reverse("automation:approvals")).content.decode()
