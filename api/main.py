@@ -9,7 +9,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
-from api import bank, dunning, errors, exports, imports_csv, late_payments, ledger, penalties, recovery
+from api import automation, bank, dunning, errors, exports, imports_csv, late_payments, ledger, penalties, recovery
 
 
 class RelanceAPI(NinjaAPI):
@@ -73,3 +73,4 @@ api.add_router("/", imports_csv.router)
 api.add_router("/", recovery.router)
 api.add_router("/", bank.router)
 api.add_router("/", exports.router)
+api.add_router("/", automation.router)
