@@ -178,13 +178,15 @@ class Books:
 
 
 def remindable_invoices(business: Business, day: dt.date) -> Q:
-    """Open invoices that may be reminded on `day`: not disputed, not paused, their client not
-    paused, neither left out of automation. Checked again by dunning at the moment of sending."""
+    """Open invoices that may be reminded on `day`: not disputed, not paused, not held by a
+    collection case, their client not paused, neither left out of automation. Checked again by
+    dunning at the moment of sending."""
     client_paused = Q(client__reminders_paused=True) & (
         Q(client__pause_until__isnull=True) | Q(client__pause_until__gte=day)
     )
     return (
         Q(business=business, cancelled_at__isnull=True, amount_due__gt=0, disputed=False)
+        & Q(in_collection_since__isnull=True)
         & ~Q(reminders_paused_until__gte=day)
         & ~client_paused
         & Q(automation_exclusion__isnull=True)

@@ -335,7 +335,7 @@ def error_text(error: ValidationError | Conflict | NotFound) -> str:
 
 
 def is_not_to_remind(error: ValidationError | Conflict) -> bool:
-    return (
+    return isinstance(error, dunning.InCollection) or (
         isinstance(error, ValidationError)
         and hasattr(error, "error_dict")
         and bool(NOT_TO_REMIND & set(error.error_dict))

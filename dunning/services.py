@@ -58,12 +58,16 @@ IN_COLLECTION_MESSAGE = gettext_lazy(
 )
 
 
+class InCollection(Conflict):
+    """An invoice of the reminder is held by an open collection case."""
+
+
 def refuse_in_collection(invoices: Iterable[Invoice]) -> None:
     """An invoice an open collection case holds has left the reminder flow: the agency or the
     court speaks to the client now, and a reminder beside them would contradict them."""
     for invoice in invoices:
         if invoice.in_collection_since is not None:
-            raise Conflict(IN_COLLECTION_MESSAGE % {"number": invoice.number})
+            raise InCollection(IN_COLLECTION_MESSAGE % {"number": invoice.number})
 
 
 # Templates

@@ -17,6 +17,7 @@ from core.errors import Conflict
 from dunning.models import Reminder
 from ledger import services as ledger_services
 from ledger.models import Client, Invoice
+from recovery import services as recovery_services
 from tests.factories import make_client, make_invoice
 from tests.helpers import ApiClient
 
@@ -64,7 +65,9 @@ def test_a_client_paused_meanwhile_is_refused_at_approval(awaiting: AutoReminder
         services.approve(auto_reminder=awaiting, actor=owner)
 
 
-@pytest.mark.parametrize("change", ["paid", "cancelled", "disputed", "invoice paused", "client paused"])
+@pytest.mark.parametrize(
+    "change", ["paid", "cancelled", "disputed", "invoice paused", "client paused", "in collection"]
+)
 def test_what_changes_after_planning_is_seen_at_the_moment_of_sending(
     automated: Business, owner: User, clock: Callable[..., None], change: str
 ) -> None:
@@ -83,6 +86,14 @@ def test_what_changes_after_planning_is_seen_at_the_moment_of_sending(
         Invoice.objects.filter(pk=invoice.pk).update(disputed=True, dispute_reason="Livraison incomplète")
     elif change == "invoice paused":
         Invoice.objects.filter(pk=invoice.pk).update(reminders_paused_until=dt.date(2026, 11, 30))
+    elif change == "in collection":
+        recovery_services.open_case(
+            business=automated,
+            actor=owner,
+            invoice_ids=[invoice.pk],
+            agency=None,
+            transmitted_on=dt.date(2026, 11, 2),
+        )
     else:
         Client.objects.filter(pk=client.pk).update(reminders_paused=True, pause_reason="Accord")
     report = PassReport()

@@ -19,6 +19,7 @@ from dunning import services as dunning_services
 from dunning.models import Reminder
 from ledger import services as ledger_services
 from ledger.models import Invoice
+from recovery import services as recovery_services
 from tests.factories import make_client, make_invoice
 
 D = dt.date
@@ -195,6 +196,21 @@ def test_a_client_or_an_invoice_left_out_is_never_reminded(
     services.set_invoice_excluded(invoice=skipped, actor=owner, excluded=True)
     pass_on(D(2026, 11, 2))
     assert [(client, numbers) for _d, client, _l, _s, numbers in made(automated)] == [("Gardé", ["KEEP"])]
+
+
+@pytest.mark.django_db
+def test_an_invoice_in_a_collection_case_is_never_reminded(
+    automated: Business, owner: User, pass_on: Callable[..., PassReport]
+) -> None:
+    client = make_client(automated, name="Alpha")
+    held = make_invoice(automated, client, number="HELD", issue_date=D(2026, 9, 1), due_date=D(2026, 10, 1))
+    make_invoice(automated, client, number="FREE", issue_date=D(2026, 9, 20), due_date=D(2026, 10, 20))
+    recovery_services.open_case(
+        business=automated, actor=owner, invoice_ids=[held.pk], agency=None, transmitted_on=D(2026, 10, 30)
+    )
+    report = pass_on(D(2026, 11, 2))
+    assert report.held == 0
+    assert [numbers for _day, _client, _level, _status, numbers in made(automated)] == [["FREE"]]
 
 
 @pytest.mark.django_db
