@@ -40,7 +40,7 @@ MAX_FILE_BYTES = INVOICE_PDF_MAX_BYTES
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
 FACTURX_NAMES = ["factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"]
 
-Outcome = Literal["created", "updated", "unchanged", "refused"]
+Outcome = Literal["created", "updated", "credited", "unchanged", "refused"]
 
 # The ledger's field names, as the user reads them in a refusal.
 FIELD_LABELS = {
@@ -62,7 +62,8 @@ COUNTRIES = {"FR": "France", "BE": "Belgique", "CH": "Suisse", "LU": "Luxembourg
 
 @dataclasses.dataclass
 class FileReport:
-    """What became of one file: created, updated, unchanged or refused, and why."""
+    """What became of one file: invoice created or updated (completed), credit note recorded,
+    nothing to do, or refused and why."""
 
     name: str
     outcome: Outcome
@@ -358,7 +359,7 @@ def _import_credit_note(business: Business, actor: User | None, document: EInvoi
         reason="Avoir importé d’une facture électronique",
     )
     invoice.refresh_from_db()
-    return invoice, "updated"
+    return invoice, "credited"
 
 
 # Several files, or a ZIP of them

@@ -236,7 +236,7 @@ def test_a_credit_note_is_recorded_on_the_invoice_it_cites(business):
     invoice, _ = run(business, cii(Sample(number="F-10", excl="1000.00")))
     credit = Sample(number="AV-1", type_code="381", excl="200.00", preceding="F-10", due=None)
     credited, outcome = run(business, cii(credit))
-    assert (credited.pk, outcome) == (invoice.pk, "updated")
+    assert (credited.pk, outcome) == (invoice.pk, "credited")
     assert credited.amount_due == Decimal("800.00")
     assert CreditNote.objects.get().number == "AV-1"
     again, outcome = run(business, ubl(credit, credit_note=True))
