@@ -173,7 +173,9 @@ def _with_row(row: _Row, error: ValidationError) -> ValidationError:
 
 
 def business_is_empty(business: Business) -> bool:
-    return not Client.objects.filter(business=business).exists() and not Invoice.objects.filter(business=business).exists()
+    return (
+        not Client.objects.filter(business=business).exists() and not Invoice.objects.filter(business=business).exists()
+    )
 
 
 def restore_account(*, business: Business, actor: User | None, archive: IO[bytes] | bytes) -> RestoreReport:
@@ -236,11 +238,11 @@ def _restore(
     for index, data in enumerate(account.get("invoices", [])):
         row = _Row("facture", index, data)
         invoice_id = row.get("id", int)
-        client = clients.get(row.get("client_id", int))
-        if client is None:
+        owner = clients.get(row.get("client_id", int))
+        if owner is None:
             raise row.fail("son client (« client_id ») n’est pas dans l’export.")
         fields: dict[str, Any] = {
-            "client": client,
+            "client": owner,
             "number": row.text("number"),
             "issue_date": row.date("issue_date"),
             "due_date": row.date("due_date"),
@@ -259,7 +261,7 @@ def _restore(
             invoice = services.create_invoice(business=business, actor=actor, **fields)
         except ValidationError as error:
             raise _with_row(row, error) from None
-        if invoice.pdf:
+        if invoice.pdf.name:
             stored_pdfs.append(invoice.pdf.name)
             report.pdfs += 1
         invoices[invoice_id] = (invoice, row)

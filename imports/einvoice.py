@@ -119,9 +119,7 @@ def _facturx_xml(pdf: bytes) -> bytes:
 
     # The factur-x package parses the attachment with lxml's default parser: for this call (and
     # this thread only) the default is the safe one, and the XML is parsed again by ours after.
-    etree.set_default_parser(
-        etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    )
+    etree.set_default_parser(etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False))
     try:
         _filename, xml = get_xml_from_pdf(pdf, check_xsd=False, filenames=FACTURX_NAMES)
     except Exception:
@@ -275,9 +273,7 @@ def _differences(invoice: Invoice, document: EInvoice) -> list[str]:
     ]
     if document.due_date is not None:
         pairs.append(("échéance", invoice.due_date, document.due_date))
-    differences = [
-        f"{label} {_shown(new)} au lieu de {_shown(old)}" for label, old, new in pairs if old != new
-    ]
+    differences = [f"{label} {_shown(new)} au lieu de {_shown(old)}" for label, old, new in pairs if old != new]
     if not _same_client(invoice.client, document.buyer):
         differences.append(f"client « {document.buyer.name} » au lieu de « {invoice.client.name} »")
     return differences
@@ -389,7 +385,9 @@ def unpack(name: str, content: bytes) -> list[tuple[str, bytes | ValidationError
             files.append((entry_name, refusal("Fichier chiffré dans l’archive : il ne peut pas être lu.")))
             continue
         if info.file_size > MAX_FILE_BYTES:
-            files.append((entry_name, refusal("Le fichier dépasse 5 Mo : une facture électronique est bien plus légère.")))
+            files.append(
+                (entry_name, refusal("Le fichier dépasse 5 Mo : une facture électronique est bien plus légère."))
+            )
             continue
         try:
             with archive.open(info) as stream:
@@ -399,7 +397,9 @@ def unpack(name: str, content: bytes) -> list[tuple[str, bytes | ValidationError
             files.append((entry_name, refusal("Ce fichier de l’archive est illisible ou endommagé.")))
             continue
         if len(data) > MAX_FILE_BYTES:
-            files.append((entry_name, refusal("Le fichier dépasse 5 Mo : une facture électronique est bien plus légère.")))
+            files.append(
+                (entry_name, refusal("Le fichier dépasse 5 Mo : une facture électronique est bien plus légère."))
+            )
             continue
         if data.startswith(b"PK\x03\x04"):
             files.append((entry_name, refusal("Archive dans l’archive : décompressez-la d’abord.")))

@@ -1,5 +1,7 @@
 """The page that imports e-invoices (Factur-X PDF, CII or UBL XML, several at once or a ZIP)."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -45,7 +47,8 @@ def einvoice_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _summary(reports: list[einvoice.FileReport]) -> str:
     """« 2 factures créées, 1 fichier refusé. »: the outcomes that happened, in a fixed order."""
-    wordings = {
+    # Literal calls, so that makemessages finds each plural.
+    wordings: dict[str, Callable[[int], str]] = {
         "created": lambda n: ngettext("%(counter)s facture créée", "%(counter)s factures créées", n),
         "updated": lambda n: ngettext("%(counter)s complétée", "%(counter)s complétées", n),
         "credited": lambda n: ngettext("%(counter)s avoir enregistré", "%(counter)s avoirs enregistrés", n),

@@ -166,9 +166,9 @@ def _date(value: str, label: str, *, cii_format: str = "") -> dt.date:
 
 def _siren_of(identifier: str, scheme: str) -> str:
     digits = identifier.replace(" ", "")
-    if scheme in SIREN_SCHEMES or (not scheme and re.fullmatch(r"\d{9}|\d{14}", digits)):
-        if re.fullmatch(r"\d{9}|\d{14}", digits):
-            return digits[:9]
+    # A SIREN or a SIRET, declared as such or, without a scheme, recognisable by its 9 or 14 digits.
+    if (not scheme or scheme in SIREN_SCHEMES) and re.fullmatch(r"\d{9}|\d{14}", digits):
+        return digits[:9]
     return ""
 
 
@@ -280,7 +280,11 @@ def _read_ubl(root: etree._Element, *, credit_note: bool) -> EInvoice:
         raise EInvoiceError("Ce fichier UBL ne porte pas ses totaux (LegalMonetaryTotal).")
     type_code = _text(root, "cbc:CreditNoteTypeCode" if credit_note else "cbc:InvoiceTypeCode")
     due = _text(root, "cbc:DueDate") or _text(root, "cac:PaymentMeans/cbc:PaymentDueDate")
-    vat = _text(root, f"cac:TaxTotal/cbc:TaxAmount[@currencyID='{currency}']") if re.fullmatch(r"[A-Z]{3}", currency) else ""
+    vat = (
+        _text(root, f"cac:TaxTotal/cbc:TaxAmount[@currencyID='{currency}']")
+        if re.fullmatch(r"[A-Z]{3}", currency)
+        else ""
+    )
     return EInvoice(
         syntax="UBL",
         number=_required(root, "cbc:ID", "le numéro de facture"),

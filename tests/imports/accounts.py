@@ -83,7 +83,9 @@ def account(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def archive(data: dict[str, Any] | None = None, files: dict[str, bytes] | None = None, raw_manifest: bytes | None = None) -> bytes:
+def archive(
+    data: dict[str, Any] | None = None, files: dict[str, bytes] | None = None, raw_manifest: bytes | None = None
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zip_file:
         zip_file.writestr("account.json", raw_manifest if raw_manifest is not None else json.dumps(data or account()))

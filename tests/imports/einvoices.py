@@ -51,34 +51,65 @@ def cii(sample: Sample, profile: str = "en16931") -> bytes:
     s = sample
     rich = profile != "minimum"
     issue = s.issue.replace("-", "")
-    seller_vat = f'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{s.seller_vat}</ram:ID></ram:SpecifiedTaxRegistration>' if s.seller_vat else ""
-    legal = lambda siren: f'<ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{siren}</ram:ID></ram:SpecifiedLegalOrganization>' if siren else ""  # noqa: E731
+    seller_vat = (
+        f'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{s.seller_vat}</ram:ID></ram:SpecifiedTaxRegistration>'
+        if s.seller_vat
+        else ""
+    )
+
+    def legal(siren):
+        return (
+            f'<ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">{siren}</ram:ID></ram:SpecifiedLegalOrganization>'
+            if siren
+            else ""
+        )
+
     line = (
-        "<ram:IncludedSupplyChainTradeLineItem>"
-        "<ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>"
-        "<ram:SpecifiedTradeProduct><ram:Name>Prestation de conseil</ram:Name></ram:SpecifiedTradeProduct>"
-        f"<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>{s.excl}</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
-        '<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>'
-        "<ram:SpecifiedLineTradeSettlement>"
-        f"<ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>{'S' if Decimal(s.vat) else 'E'}</ram:CategoryCode><ram:RateApplicablePercent>{'20' if Decimal(s.vat) else '0'}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
-        f"<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{s.excl}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>"
-        "</ram:SpecifiedLineTradeSettlement>"
-        "</ram:IncludedSupplyChainTradeLineItem>"
-    ) if rich else ""
+        (
+            "<ram:IncludedSupplyChainTradeLineItem>"
+            "<ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>"
+            "<ram:SpecifiedTradeProduct><ram:Name>Prestation de conseil</ram:Name></ram:SpecifiedTradeProduct>"
+            f"<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>{s.excl}</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
+            '<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>'
+            "<ram:SpecifiedLineTradeSettlement>"
+            f"<ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>{'S' if Decimal(s.vat) else 'E'}</ram:CategoryCode><ram:RateApplicablePercent>{'20' if Decimal(s.vat) else '0'}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+            f"<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>{s.excl}</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>"
+            "</ram:SpecifiedLineTradeSettlement>"
+            "</ram:IncludedSupplyChainTradeLineItem>"
+        )
+        if rich
+        else ""
+    )
     buyer_contact = ""
     if profile == "en16931" and s.buyer_email:
         buyer_contact = f"<ram:DefinedTradeContact><ram:EmailURIUniversalCommunication><ram:URIID>{s.buyer_email}</ram:URIID></ram:EmailURIUniversalCommunication></ram:DefinedTradeContact>"
     buyer_address = (
-        f"<ram:PostalTradeAddress><ram:PostcodeCode>{s.postal_code}</ram:PostcodeCode><ram:LineOne>{s.street}</ram:LineOne>"
-        f"<ram:CityName>{s.city}</ram:CityName><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>"
-    ) if rich else ""
-    buyer_uri = f'<ram:URIUniversalCommunication><ram:URIID schemeID="EM">{s.buyer_email}</ram:URIID></ram:URIUniversalCommunication>' if rich and s.buyer_email else ""
+        (
+            f"<ram:PostalTradeAddress><ram:PostcodeCode>{s.postal_code}</ram:PostcodeCode><ram:LineOne>{s.street}</ram:LineOne>"
+            f"<ram:CityName>{s.city}</ram:CityName><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>"
+        )
+        if rich
+        else ""
+    )
+    buyer_uri = (
+        f'<ram:URIUniversalCommunication><ram:URIID schemeID="EM">{s.buyer_email}</ram:URIID></ram:URIUniversalCommunication>'
+        if rich and s.buyer_email
+        else ""
+    )
     tax = (
-        f"<ram:ApplicableTradeTax><ram:CalculatedAmount>{s.vat}</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
-        + ("" if Decimal(s.vat) else "<ram:ExemptionReason>TVA non applicable, art. 293 B du CGI</ram:ExemptionReason>")
-        + f"<ram:BasisAmount>{s.excl}</ram:BasisAmount><ram:CategoryCode>{'S' if Decimal(s.vat) else 'E'}</ram:CategoryCode>"
-        f"<ram:RateApplicablePercent>{'20' if Decimal(s.vat) else '0'}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
-    ) if rich else ""
+        (
+            f"<ram:ApplicableTradeTax><ram:CalculatedAmount>{s.vat}</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
+            + (
+                ""
+                if Decimal(s.vat)
+                else "<ram:ExemptionReason>TVA non applicable, art. 293 B du CGI</ram:ExemptionReason>"
+            )
+            + f"<ram:BasisAmount>{s.excl}</ram:BasisAmount><ram:CategoryCode>{'S' if Decimal(s.vat) else 'E'}</ram:CategoryCode>"
+            f"<ram:RateApplicablePercent>{'20' if Decimal(s.vat) else '0'}</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+        )
+        if rich
+        else ""
+    )
     terms = ""
     if rich and (s.terms or s.due):
         terms = "<ram:SpecifiedTradePaymentTerms>"
@@ -87,7 +118,11 @@ def cii(sample: Sample, profile: str = "en16931") -> bytes:
         if s.due:
             terms += f'<ram:DueDateDateTime><udt:DateTimeString format="102">{s.due.replace("-", "")}</udt:DateTimeString></ram:DueDateDateTime>'
         terms += "</ram:SpecifiedTradePaymentTerms>"
-    preceding = f"<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{s.preceding}</ram:IssuerAssignedID></ram:InvoiceReferencedDocument>" if s.preceding and rich else ""
+    preceding = (
+        f"<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{s.preceding}</ram:IssuerAssignedID></ram:InvoiceReferencedDocument>"
+        if s.preceding and rich
+        else ""
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
 <rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>{GUIDELINES[profile]}</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>
@@ -118,7 +153,11 @@ def ubl(sample: Sample, *, credit_note: bool = False) -> bytes:
     root = "CreditNote" if credit_note else "Invoice"
     type_element = "CreditNoteTypeCode" if credit_note else "InvoiceTypeCode"
     due = f"<cbc:DueDate>{s.due}</cbc:DueDate>" if s.due and not credit_note else ""
-    billing = f"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{s.preceding}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>" if s.preceding else ""
+    billing = (
+        f"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{s.preceding}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>"
+        if s.preceding
+        else ""
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{root}-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
 <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>

@@ -26,7 +26,9 @@ def refusal(business, content) -> str:
 
 
 def nothing_written(business) -> bool:
-    return not Client.objects.filter(business=business).exists() and not Invoice.objects.filter(business=business).exists()
+    return (
+        not Client.objects.filter(business=business).exists() and not Invoice.objects.filter(business=business).exists()
+    )
 
 
 def test_the_account_is_restored_with_its_states_and_pdfs(empty, frozen_today):
@@ -36,11 +38,18 @@ def test_the_account_is_restored_with_its_states_and_pdfs(empty, frozen_today):
     assert (empty.legal_name, empty.bucket_bounds) == ("Atelier Restauré", "15,45,90")
 
     dupain = Client.objects.get(business=empty, siren="552100554")
-    assert (dupain.contact_name, dupain.notes, dupain.reminders_paused) == ("Jeanne Dupain", "Paie toujours en retard.", False)
+    assert (dupain.contact_name, dupain.notes, dupain.reminders_paused) == (
+        "Jeanne Dupain",
+        "Paie toujours en retard.",
+        False,
+    )
     martin = Client.objects.get(business=empty, name="Paul Martin")
     # A pause that ended before the export stays as it was, though a user could not set it today.
     assert (martin.kind, martin.reminders_paused, martin.pause_reason, martin.pause_until) == (
-        "consumer", True, "Échéancier accordé", dt.date(2026, 1, 31)
+        "consumer",
+        True,
+        "Échéancier accordé",
+        dt.date(2026, 1, 31),
     )
 
     invoices = {invoice.number: invoice for invoice in Invoice.objects.filter(business=empty)}
@@ -54,7 +63,9 @@ def test_the_account_is_restored_with_its_states_and_pdfs(empty, frozen_today):
     ]
     disputed = invoices["F-2026-002"]
     assert (disputed.disputed, disputed.dispute_reason, disputed.reminders_paused_until) == (
-        True, "Livraison incomplète", dt.date(2027, 1, 15)
+        True,
+        "Livraison incomplète",
+        dt.date(2027, 1, 15),
     )
     assert disputed.amount_due == Decimal("400.50") and CreditNote.objects.get().invoice == disputed
     cancelled = invoices["F-2026-003"]

@@ -25,7 +25,10 @@ def test_a_business_with_books_is_told_why_not(owner_client, business):
 def test_the_restore_redirects_to_the_invoices_with_the_counts(owner_client, business):
     response = owner_client.post(URL, {"archive": SimpleUploadedFile("export.zip", archive())}, follow=True)
     assert response.redirect_chain == [(reverse("ledger:invoice_list"), 302)]
-    assert "Compte restauré — clients : 2, factures : 4 (dont 1 avec PDF), règlements : 2, avoirs : 1." in response.content.decode()
+    assert (
+        "Compte restauré — clients : 2, factures : 4 (dont 1 avec PDF), règlements : 2, avoirs : 1."
+        in response.content.decode()
+    )
     assert Invoice.objects.filter(business=business).count() == 4
 
 

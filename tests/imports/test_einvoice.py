@@ -81,7 +81,11 @@ def test_cii_xml_with_vat_reads_the_amounts(db):
 def test_ubl_invoice_creates_the_invoice(business):
     invoice, outcome = run(business, ubl(Sample(number="UBL-7", excl="500.00")))
     assert outcome == "created"
-    assert (invoice.number, invoice.total_incl_tax, invoice.due_date) == ("UBL-7", Decimal("500.00"), dt.date(2026, 10, 1))
+    assert (invoice.number, invoice.total_incl_tax, invoice.due_date) == (
+        "UBL-7",
+        Decimal("500.00"),
+        dt.date(2026, 10, 1),
+    )
     assert invoice.client.email == "compta@dupain.test"
     assert invoice.client.postal_code == "75006"
 
@@ -262,7 +266,11 @@ def test_several_files_and_a_zip_give_one_report_per_file(business):
     reports = import_einvoice_files(
         business=business,
         actor=None,
-        uploads=[("lot.zip", archive), ("F-5.xml", cii(Sample(number="F-5"))), ("F-2bis.xml", ubl(Sample(number="F-2")))],
+        uploads=[
+            ("lot.zip", archive),
+            ("F-5.xml", cii(Sample(number="F-5"))),
+            ("F-2bis.xml", ubl(Sample(number="F-2"))),
+        ],
     )
     summary = [(report.name, report.outcome) for report in reports]
     assert summary == [

@@ -40,7 +40,12 @@ def test_no_file_is_a_422_with_a_message(owner_client):
 def test_several_files_and_a_zip_give_a_report_per_file(owner_client, business):
     files = [
         upload("F-1.pdf", facturx_pdf(Sample(number="F-1"))),
-        upload("lot.zip", zip_of({"F-2.xml": ubl(Sample(number="F-2")), "F-3.xml": cii(Sample(number="F-3", seller_siren="552100554"))})),
+        upload(
+            "lot.zip",
+            zip_of(
+                {"F-2.xml": ubl(Sample(number="F-2")), "F-3.xml": cii(Sample(number="F-3", seller_siren="552100554"))}
+            ),
+        ),
     ]
     response = owner_client.post(URL, {"files": files})
     assert response.status_code == 200

@@ -36,7 +36,8 @@ def test_a_refusal_is_french_on_stderr_with_exit_status_1(db, zip_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("business", "expected"), [("999999", "Erreur : aucune entreprise n° 999999."), ("x@y.test", "Erreur : aucun compte actif")]
+    ("business", "expected"),
+    [("999999", "Erreur : aucune entreprise n° 999999."), ("x@y.test", "Erreur : aucun compte actif")],
 )
 def test_an_unknown_destination_is_refused(db, zip_path, capsys, business, expected):
     with pytest.raises(SystemExit):
