@@ -30,7 +30,7 @@ from lxml import etree
 from accounts.models import Business, User
 from core.errors import Conflict, NotFound
 from core.formats import money
-from imports.einvoice_xml import EInvoice, EInvoiceError, Party, read_einvoice
+from imports.einvoice_xml import DOCTYPE, XML_MAX_BYTES, EInvoice, EInvoiceError, Party, read_einvoice
 from ledger import services
 from ledger.models import Client, CreditNote, Invoice
 from ledger.validators import INVOICE_PDF_MAX_BYTES, validate_invoice_pdf
@@ -128,11 +128,30 @@ def _facturx_xml(pdf: bytes) -> bytes:
     finally:
         etree.set_default_parser()
     if not xml:
+        if _declares_entities(pdf):
+            raise refusal("Le XML Factur-X de ce PDF déclare un DOCTYPE ou des entités : refusé par sécurité.")
         raise refusal(
             "Ce PDF ne contient pas de facture électronique Factur-X : importez le fichier Factur-X, "
             "ou saisissez la facture et joignez-lui ce PDF."
         )
     return bytes(xml)
+
+
+def _declares_entities(pdf: bytes) -> bool:
+    """Whether the PDF's Factur-X attachment was skipped for declaring entities (the parser
+    refuses an amplification outright, and the package then reports no XML at all)."""
+    from pypdf import PdfReader
+
+    try:
+        attachments = PdfReader(io.BytesIO(pdf)).attachment_list
+        return any(
+            DOCTYPE.search(attachment.content[:XML_MAX_BYTES])
+            for attachment in attachments
+            if attachment.name.lower() in FACTURX_NAMES
+        )
+    except Exception:
+        # pypdf raises many exception types on damaged files: then nothing can be said.
+        return False
 
 
 def _check_document(business: Business, document: EInvoice) -> None:
