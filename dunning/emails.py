@@ -9,10 +9,12 @@ task sends exactly what the snapshot holds, so a retry sends the very e-mail the
 files it carries are read by `dunning.outgoing`.
 """
 
+import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
+from email.mime.image import MIMEImage
 from email.utils import parseaddr
 from typing import Any
 
@@ -22,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from accounts.models import Business
+from dunning.epc import EMAIL_CONTENT_ID, PAYMENT_TITLE, SCAN_HINT, PaymentCode
 from dunning.models import Reminder
 from ledger.models import Client
 
@@ -54,6 +57,9 @@ class RenderedEmail:
     html: str
     envelope: Envelope
     attachments: list[str] = field(default_factory=list)
+    # The HTML shows the "QR code SEPA" (an inline image the message carries, built again from
+    # the frozen facts when it is sent).
+    payment_code: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +67,7 @@ class RenderedEmail:
             "text": self.text,
             "html": self.html,
             "attachments": self.attachments,
+            "payment_code": self.payment_code,
             **self.envelope.as_json(),
         }
 
@@ -88,6 +95,7 @@ def render_email(
     body_text: str,
     body_html: SafeString,
     attachments: list[str],
+    payment: PaymentCode | None = None,
 ) -> RenderedEmail:
     context = {
         "business": business,
@@ -96,6 +104,10 @@ def render_email(
         "body_text": body_text,
         "body_html": body_html,
         "attachments": attachments,
+        "payment": payment,
+        "payment_cid": EMAIL_CONTENT_ID,
+        "payment_title": PAYMENT_TITLE,
+        "scan_hint": SCAN_HINT,
     }
     return RenderedEmail(
         subject=one_line(subject),
@@ -103,7 +115,16 @@ def render_email(
         html=render_to_string("emails/reminder.html", context),
         envelope=envelope_for(business, client),
         attachments=attachments,
+        payment_code=payment is not None,
     )
+
+
+def browser_html(email: RenderedEmail, payment: PaymentCode | None) -> str:
+    """The HTML part as a browser shows it: the image the message carries inline, as a data: URL."""
+    if payment is None or not email.payment_code:
+        return email.html
+    image = base64.b64encode(payment.png()).decode("ascii")
+    return email.html.replace(f"cid:{EMAIL_CONTENT_ID}", f"data:image/png;base64,{image}")
 
 
 def invoice_attachments(reminder: Reminder) -> list[tuple[str, str]]:
@@ -130,8 +151,11 @@ def attachment_names(reminder: Reminder, reference: str, *, statement: bool = Fa
     return names
 
 
-def reminder_message(reminder: Reminder, *, attachments: Sequence[tuple[str, bytes]]) -> EmailMultiAlternatives:
-    """The e-mail of a frozen reminder, exactly as its snapshot recorded it, with its PDF files."""
+def reminder_message(
+    reminder: Reminder, *, attachments: Sequence[tuple[str, bytes]], payment: PaymentCode | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail of a frozen reminder, exactly as its snapshot recorded it, with its PDF files
+    and, when its HTML shows one, the image of its "QR code SEPA"."""
     email = reminder.snapshot["email"]
     message = EmailMultiAlternatives(
         subject=email["subject"],
@@ -145,4 +169,9 @@ def reminder_message(reminder: Reminder, *, attachments: Sequence[tuple[str, byt
     message.attach_alternative(email["html"], "text/html")
     for name, content in attachments:
         message.attach(name, content, "application/pdf")
+    if payment is not None and email.get("payment_code"):
+        image = MIMEImage(payment.png(), "png")
+        image.add_header("Content-ID", f"<{EMAIL_CONTENT_ID}>")
+        image.add_header("Content-Disposition", "inline", filename="qr-code-sepa.png")
+        message.attach(image)
     return message

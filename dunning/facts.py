@@ -24,6 +24,7 @@ from core.formats import short_date
 from dunning import queries
 from dunning.channels import channel_for
 from dunning.emails import Envelope, RenderedEmail, attachment_names, render_email
+from dunning.epc import payment_code
 from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, InvoiceFacts, ReminderFacts
 from dunning.letter import LetterData, render_letter_pdf
 from dunning.models import Reminder
@@ -147,6 +148,7 @@ class Rendered:
                 "logo_path": str(self.letter.logo_path) if self.letter.logo_path else "",
                 "logo_url": self.letter.logo_url,
                 "place": self.letter.place,
+                "payment_code": self.letter.with_payment_code,
             },
             "email": self.email.as_json() if self.email else None,
             "invoices": [
@@ -351,6 +353,7 @@ def render_reminder(reminder: Reminder, *, on: dt.date, frozen_at: dt.datetime |
                 # A statement of the interest is no statement without its figures.
                 statement=facts.include_penalties and facts.total_due > facts.amount_due and not facts.interest_unknown,
             ),
+            payment=payment_code(facts),
         )
     return Rendered(
         facts=facts,
@@ -388,6 +391,7 @@ def rendered_from_snapshot(reminder: Reminder) -> Rendered:
         logo_path=letter_data["logo_path"] or None,
         logo_url=letter_data["logo_url"],
         place=letter_data["place"],
+        with_payment_code=letter_data.get("payment_code", False),
     )
     email = None
     if snapshot.get("email"):
@@ -398,6 +402,7 @@ def rendered_from_snapshot(reminder: Reminder) -> Rendered:
             html=data["html"],
             envelope=Envelope(from_email=data["from"], to=data["to"], reply_to=data["reply_to"], bcc=data["bcc"]),
             attachments=data["attachments"],
+            payment_code=data.get("payment_code", False),
         )
     segments = {item["number"]: item for item in snapshot.get("invoices", [])}
     lines = [

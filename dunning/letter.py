@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from accounts.logos import letter_logo
 from core.formats import long_date, money, percent, short_date, siret
 from dunning.channels import CHANNELS
+from dunning.epc import PAYMENT_TITLE, SCAN_HINT, payment_code
 from dunning.facts_types import ZERO, BusinessFacts, ClientFacts, ReminderFacts
 from dunning.invoice_table import InvoiceTable, invoice_table
 from dunning.placeholders import build_values, render_blocks, render_facts
@@ -146,6 +147,9 @@ class LetterData:
     logo_path: Path | str | None = None
     logo_url: str = ""
     place: str = ""
+    # The "QR code SEPA" under the signature. Letters frozen before it existed keep their look
+    # (and their hash) when rendered again from their snapshot.
+    with_payment_code: bool = True
 
     @classmethod
     def from_texts(cls, *, facts: ReminderFacts, subject: str, body: str, **options: Any) -> "LetterData":
@@ -210,7 +214,15 @@ class LetterData:
                 "business": business.name,
             },
             "footer": _footer(business),
+            "payment": self.payment() if self.with_payment_code else None,
         }
+
+    def payment(self) -> dict[str, Any] | None:
+        """The payment box: the EPC QR code (SVG, drawn as vector) and what it holds, in words."""
+        code = payment_code(self.facts)
+        if code is None:
+            return None
+        return {"svg": code.svg(), "title": PAYMENT_TITLE, "lines": code.lines(), "hint": SCAN_HINT}
 
 
 def _letters_payload(letters: Iterable[LetterData]) -> tuple[dict[str, Any], dt.date]:

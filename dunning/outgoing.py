@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 
 from dunning.emails import invoice_attachments, reminder_message, statement_name
+from dunning.epc import payment_code
 from dunning.facts import rendered_from_snapshot
 from dunning.letter import render_statement_pdf
 from dunning.models import Reminder
@@ -38,4 +39,8 @@ def reminder_files(reminder: Reminder) -> list[tuple[str, bytes]]:
 
 
 def build_reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
-    return reminder_message(reminder, attachments=reminder_files(reminder))
+    return reminder_message(
+        reminder,
+        attachments=reminder_files(reminder),
+        payment=payment_code(rendered_from_snapshot(reminder).facts),
+    )

@@ -29,6 +29,8 @@ from core.redirects import safe_next
 from dunning import facts, queries, services
 from dunning.channels import channel_for
 from dunning.choices import Level
+from dunning.emails import browser_html
+from dunning.epc import payment_code
 from dunning.facts_types import sample_facts
 from dunning.forms import HistoryFilterForm, RegisteredLetterForm, ReminderEditForm, TemplateForm, apply_service_errors
 from dunning.letter import (
@@ -481,7 +483,8 @@ def reminder_email(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The HTML part of the e-mail, as the client receives it (shown in a sandboxed frame)."""
     reminder = get_reminder_for(request.user, pk)
     rendered = facts.rendering(reminder)
-    return _frameable(HttpResponse(rendered.email.html if rendered.email else ""))
+    html = browser_html(rendered.email, payment_code(rendered.facts)) if rendered.email else ""
+    return _frameable(HttpResponse(html))
 
 
 @login_required
