@@ -69,3 +69,17 @@ def test_an_outsider_imports_into_their_own_business_only(api, outsider_api, bus
 def test_without_a_token_the_import_is_refused(anonymous_client):
     response = anonymous_client.post("/api/v1/imports/einvoice", {"file": SimpleUploadedFile("f.xml", b"<a/>")})
     assert response.status_code == 401
+
+
+def test_a_file_over_5_mo_is_refused_before_parsing(api):
+    response = post(api, b"<" + b" " * (5 * 1024 * 1024 + 10), "grand.xml")
+    assert response.status_code == 422
+    assert "dépasse 5 Mo" in response.json()["detail"][0]["msg"]
+
+
+def test_the_route_is_documented_as_multipart(api):
+    document = api.http.get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/imports/einvoice"]["post"]
+    assert operation["operationId"] == "importEInvoice"
+    assert "multipart/form-data" in operation["requestBody"]["content"]
+    assert {"200", "201", "409", "422"} <= set(operation["responses"])
