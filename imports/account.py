@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import IO, Any, TypeVar
 
@@ -163,6 +164,13 @@ class _Row:
         if value is None:
             raise self.fail(f"« {key} » manque.")
         return value
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
 
 
 def _with_row(row: _Row, error: ValidationError) -> ValidationError:
@@ -321,7 +329,7 @@ def _restore(
         except ValidationError as error:
             raise _with_row(row, error) from None
         expected = row.data.get("amount_due")
-        if expected is not None and str(restored.amount_due) != str(expected):
+        if expected is not None and _decimal(expected) != restored.amount_due:
             raise row.fail(
                 f"le reste dû recalculé ({restored.amount_due}) diffère de celui de l’export ({str(expected)[:20]}) : "
                 "l’export est incomplet ou a été modifié."
