@@ -43,6 +43,7 @@ from dunning.letter import (
 from dunning.lookups import get_reminder_for, get_template_for
 from dunning.models import Reminder, ReminderInvoice
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
+from dunning.send_warnings import warnings_before_sending
 from dunning.statement import NothingToState, client_statement, invoice_statement
 from law.limitation import Limitation, limitation
 from law.rates import LawError, MissingRate
@@ -271,6 +272,7 @@ def _detail_context(
         "rendered": rendered,
         "letter_pages": range(1, letter_page_count(rendered.letter) + 1),
         "holds": facts.reminder_holds(reminder, timezone.localdate()) if reminder.is_draft else [],
+        "send_warnings": warnings_before_sending(reminder) if reminder.is_draft else [],
         "missing_pdfs": (
             _invoices_without_pdf(reminder)
             if reminder.is_draft and channel_for(reminder).sends_email and reminder.attach_invoice_pdfs

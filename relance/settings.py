@@ -276,6 +276,10 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
 
+# What the summary of a reminder warns about before it leaves, asked of the apps above dunning
+# (see dunning/send_warnings.py): a statement line that may already pay the invoice.
+REMINDER_SUMMARY_WARNINGS = ["bank.queries.reminder_warnings"]
+
 # Security: Django's defaults, plus what production needs behind HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
