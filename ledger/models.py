@@ -78,6 +78,17 @@ class InvoiceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+def status_of(*, cancelled: bool, amount_due: Decimal, due_date: dt.date, day: dt.date) -> str:
+    """An invoice's status on `day`, from its stored values (also for rows read without a model)."""
+    if cancelled:
+        return InvoiceStatus.CANCELLED
+    if amount_due <= 0:
+        return InvoiceStatus.PAID
+    if due_date < day:
+        return InvoiceStatus.LATE
+    return InvoiceStatus.NOT_DUE
+
+
 class InvoiceQuerySet(models.QuerySet["Invoice"]):
     def open(self) -> "InvoiceQuerySet":
         """Issued, not cancelled, with something still due."""
@@ -150,13 +161,9 @@ class Invoice(models.Model):
         return self.number
 
     def status_on(self, day: dt.date) -> str:
-        if self.cancelled_at is not None:
-            return InvoiceStatus.CANCELLED
-        if self.amount_due <= 0:
-            return InvoiceStatus.PAID
-        if self.due_date < day:
-            return InvoiceStatus.LATE
-        return InvoiceStatus.NOT_DUE
+        return status_of(
+            cancelled=self.cancelled_at is not None, amount_due=self.amount_due, due_date=self.due_date, day=day
+        )
 
     def days_late_on(self, day: dt.date) -> int:
         if self.cancelled_at is not None or self.amount_due <= 0:

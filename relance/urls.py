@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("taux/", include("rates.urls")),
     path("imports/", include("imports.urls")),
     path("banque/", include("bank.urls")),
+    path("exports/", include("exports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
