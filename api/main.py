@@ -9,7 +9,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
-from api import bank, dunning, errors, exports, imports, late_payments, ledger, penalties
+from api import bank, dunning, errors, exports, imports_csv, imports_einvoice, late_payments, ledger, penalties
 
 
 class RelanceAPI(NinjaAPI):
@@ -69,6 +69,7 @@ api.add_router("/", ledger.router)
 api.add_router("/", late_payments.router)
 api.add_router("/", dunning.router)
 api.add_router("/", penalties.router)
-api.add_router("/", imports.router)
+api.add_router("/", imports_csv.router)
+api.add_router("/", imports_einvoice.router)
 api.add_router("/", bank.router)
 api.add_router("/", exports.router)

@@ -156,6 +156,7 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
 
 def measures() -> list[tuple[str, Callable[[Context], list[Result]]]]:
     from bench.archive import measure_archive
+    from bench.csv_import import measure_csv_import
     from bench.letters import measure_letters
     from bench.pages import measure_bucket_listing, measure_late_payments
     from bench.throughput import measure_throughput
@@ -167,6 +168,7 @@ def measures() -> list[tuple[str, Callable[[Context], list[Result]]]]:
         ("letter_pdf", measure_letters),
         ("http", measure_throughput),
         ("archive", measure_archive),
+        ("csv_import", measure_csv_import),
     ]
 
 

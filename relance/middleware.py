@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -26,8 +27,17 @@ def body_size_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
 
     Django reads a body only up to its Content-Length (none: nothing), so the header decides
     alone; without this, a 200 Mo upload is streamed to disk before a form field says "5 Mo".
-    Pages: settings.MAX_REQUEST_BYTES; the API: settings.MAX_API_REQUEST_BYTES.
+    Pages: settings.MAX_REQUEST_BYTES; the API: settings.MAX_API_REQUEST_BYTES; the two CSV
+    import uploads (the page and the API route, nothing else): settings.MAX_IMPORT_REQUEST_BYTES.
     """
+    large_uploads: set[str] = set()
+
+    def limit_for(request: HttpRequest, is_api: bool) -> int:
+        if not large_uploads:
+            large_uploads.update({reverse("imports:csv_upload"), reverse("api:import_csv")})
+        if request.method == "POST" and request.path_info in large_uploads:
+            return int(settings.MAX_IMPORT_REQUEST_BYTES)
+        return int(settings.MAX_API_REQUEST_BYTES if is_api else settings.MAX_REQUEST_BYTES)
 
     def middleware(request: HttpRequest) -> HttpResponse:
         is_api = request.path_info.startswith(API_PREFIX)
@@ -39,7 +49,7 @@ def body_size_limit(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
         if declared < 0:
             # Django would raise on it later (a 500): say what is wrong instead.
             return _refusal(request, is_api, 400, _("En-tête Content-Length invalide."))
-        limit = settings.MAX_API_REQUEST_BYTES if is_api else settings.MAX_REQUEST_BYTES
+        limit = limit_for(request, is_api)
         if declared > limit:
             megabytes = limit // MIB
             if is_api:

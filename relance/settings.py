@@ -198,6 +198,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # form; the API takes JSON.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_API_REQUEST_BYTES = 10 * 1024 * 1024
+# The CSV import's upload (its page and its API route only): a 20 Mo file and its form.
+MAX_IMPORT_REQUEST_BYTES = 21 * 1024 * 1024
 # Django's own limits agree: no body outside files above the API's, and an upload that got
 # through the middleware stays in memory (no temporary file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_API_REQUEST_BYTES

@@ -25,7 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("compte/", include("accounts.urls")),
     path("relances/", include("dunning.urls")),
     path("taux/", include("rates.urls")),
-    path("imports/", include("imports.urls")),
+    path("importer/", include("imports.urls")),
     path("banque/", include("bank.urls")),
     path("exports/", include("exports.urls")),
     path("api/v1/", api.urls),
