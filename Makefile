@@ -141,7 +141,7 @@ bench-quick: bench-tools
 # make bench-data BENCH_DATA_ARGS="--businesses 10 --invoices-per-business 2000 --reset"
 BENCH_DATA_ARGS ?=
 bench-data: $(BIN)/relance
-	$(BIN)/python -m bench.data $(BENCH_DATA_ARGS)
+	$(BIN)/relance bench-data $(BENCH_DATA_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,10 @@ class PaymentTerms(models.TextChoices):
     CUSTOM_DAYS = "custom_days", _("Nombre de jours personnalisé")
 
 
+def new_books_version() -> int:
+    return secrets.randbits(62)
+
+
 class Business(models.Model):
     """The micro-entreprise using Relance: the tenant every other row belongs to."""
 
@@ -106,6 +110,11 @@ class Business(models.Model):
     bucket_basis = models.CharField(
         _("compter le retard depuis"), max_length=12, choices=BucketBasis.choices, default=BucketBasis.DUE_DATE
     )
+    # Which state of the books the cached late-payment summary was computed from: every write of
+    # `ledger.services` draws a new one in its transaction (`accounts.services.books_changed`).
+    # A random token rather than a counter: a restored backup or a reused id never meets a
+    # summary cached for another state under the same number.
+    books_version = models.BigIntegerField(default=new_books_version, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import logos, signup_links, validators
-from accounts.models import ApiToken, Business, PaymentTerms, PendingSignup, Throttle, User
+from accounts.models import ApiToken, Business, PaymentTerms, PendingSignup, Throttle, User, new_books_version
 from accounts.tasks import send_account_exists_email, send_signup_confirmation_email
 from core.audit import record
 from core.text import check_one_line
@@ -376,6 +376,19 @@ def update_business(*, business: Business, actor: User | None, **data: Any) -> B
             storage = current.logo.storage
             transaction.on_commit(lambda: _delete_logo(storage, old_logo))
     return current
+
+
+def books_changed(business_id: int) -> int:
+    """The business's books changed in the current transaction: a summary cached for them is stale.
+
+    A new version is drawn inside the writer's transaction, so it commits or rolls back with the
+    write. The row lock it takes lasts until the commit: two writes to one business's books take
+    turns here, always after their own invoice or client lock (never before), so no two writers
+    wait on each other in opposite orders.
+    """
+    version = new_books_version()
+    Business.objects.filter(pk=business_id).update(books_version=version)
+    return version
 
 
 def _letter_logo(upload: Any) -> bytes:

@@ -32,7 +32,7 @@ from law.terms import due_date_for
 from law.terms import end_of_month as end_of_month_of
 from rates.tables import load_rate_tables
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.UserWithBusinessBackend"
 THROTTLED_MESSAGE = gettext_lazy(
     "Trop de tentatives échouées. Réessayez dans 15 minutes ou réinitialisez votre mot de passe."
 )

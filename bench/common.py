@@ -112,6 +112,11 @@ class Scale:
     letters: int  # per PDF variant (Typst), alternating with the bare render
     weasyprint_letters: int
     wrk_seconds: int
+    # The many small businesses of one server (`generator.generate_tenants`), when the database
+    # has none yet: how many, and the size of the largest few.
+    tenants: int = 40
+    tenant_largest: int = 2_000
+    tenant_largest_count: int = 1
 
 
 QUICK = Scale(
@@ -125,6 +130,9 @@ QUICK = Scale(
     letters=30,
     weasyprint_letters=10,
     wrk_seconds=10,
+    tenants=40,
+    tenant_largest=2_000,
+    tenant_largest_count=1,
 )
 FULL = Scale(
     "full",
@@ -137,6 +145,9 @@ FULL = Scale(
     letters=40,
     weasyprint_letters=15,
     wrk_seconds=10,
+    tenants=400,
+    tenant_largest=20_000,
+    tenant_largest_count=1,
 )
 
 
@@ -151,4 +162,8 @@ class Context:
     user_id: int = 0
     small_business_id: int = 0
     small_user_id: int = 0
+    # The business of median size among the tenants, and how many tenants and invoices they are.
+    median_business_id: int = 0
+    median_user_id: int = 0
+    tenants: str = ""
     notes: list[str] = field(default_factory=list)

@@ -114,14 +114,16 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
     """Migrate, collect static files, write the data; the measured business and a small one go in `context`."""
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
     from django.utils import timezone
 
+    from accounts.models import User
     from bench.data import generator
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not own_sqlite:
-        removed = generator.remove_bench_data()
+        removed = generator.remove_bench_data(tenants=False)
         if removed:
             print(f"  removed {removed} business(es) left by an earlier bench run")
     scale = context.scale
@@ -141,12 +143,34 @@ def prepare_data(context: Context, own_sqlite: bool) -> str:
         seed=context.seed + 1,
         today=today,
     )
+    tenants_started = time.perf_counter()
+    tenants_written = not generator.tenant_businesses().exists()
+    if tenants_written:
+        generator.generate_tenants(
+            businesses=scale.tenants,
+            median=200,
+            largest=scale.tenant_largest,
+            largest_count=scale.tenant_largest_count,
+            seed=context.seed + 2,
+            today=today,
+        )
+    tenants_seconds = time.perf_counter() - tenants_started
     if connection.vendor == "postgresql":
         # What autovacuum does within a minute of such a load in production.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     context.business_id, context.user_id = main.businesses[0].pk, main.users[0].pk
     context.small_business_id, context.small_user_id = others.businesses[0].pk, others.users[0].pk
+    sizes = list(
+        generator.tenant_businesses().annotate(size=Count("invoices")).order_by("size", "pk").values_list("pk", "size")
+    )
+    context.median_business_id, median_size = sizes[len(sizes) // 2]
+    context.median_user_id = User.objects.filter(business_id=context.median_business_id).values_list("pk", flat=True)[0]
+    how = f"written in {tenants_seconds:.0f} s" if tenants_written else "already in the database, kept"
+    context.tenants = (
+        f"{len(sizes):,} tenants with {sum(size for _, size in sizes):,} invoices ({how}); "
+        f"median business {median_size:,} invoices, largest tenant {sizes[-1][1]:,}"
+    )
     return (
         f"{main.invoices + others.invoices:,} invoices in {1 + scale.other_businesses} businesses "
         f"({main.invoices:,} with {main.unpaid:,} unpaid and {main.reminders:,} reminders in the measured one), "
@@ -240,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Database: {info['database']} ({where}); load average {load_before[0]:.2f} at start")
     data = prepare_data(context, own_sqlite)
     print(f"Data: {data}")
+    print(f"Tenants: {context.tenants}")
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     results: list[Result] = []
     durations = {}
@@ -287,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": scale.name,
         "machine": info,
         "data": data,
+        "tenants": context.tenants,
         "seconds": round(elapsed, 1),
         "measure_seconds": durations,
         "load_average": {"start": load_before, "end": load_after},

@@ -286,8 +286,16 @@ class BucketFilterForm(forms.Form):
         ("issue_date", _("Date de facture (la plus ancienne)")),
         ("-issue_date", _("Date de facture (la plus récente)")),
     ]
-    client = forms.ModelChoiceField(
-        label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("Tous les clients")
+    # One client, from a link (`?client=<id>`): looked up only when given, never listed.
+    client = forms.ModelChoiceField(label=_("Client"), required=False, queryset=Client.objects.none())
+    # What the user types: the bucket's invoices whose client's name contains it.
+    q = forms.CharField(
+        label=_("Client"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Nom du client"), "autocomplete": "off", "spellcheck": "false"}
+        ),
     )
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_LABELS)
 

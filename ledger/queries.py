@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.core.cache import cache
+from django.db.models import Case, Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -74,33 +75,96 @@ def _amount(value: Decimal | None) -> Decimal:
     return quantize(value) if value is not None else ZERO
 
 
-def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSummary:
-    """Every bucket, the total and the late part, computed by the database in one query."""
-    definitions = buckets.definitions(business.bounds)
-    parts = [("total", Q()), ("late", Q(due_date__lt=as_of))]
-    parts += [(f"b{index}", bucket_filter(business, bucket, as_of)) for index, bucket in enumerate(definitions)]
-    aggregates: dict[str, Any] = {}
-    for name, condition in parts:
-        aggregates[f"{name}_invoices"] = Count("id", filter=condition)
-        aggregates[f"{name}_clients"] = Count("client", distinct=True, filter=condition)
-        aggregates[f"{name}_amount"] = Sum("amount_due", filter=condition)
-    figures = _open_invoices(business).aggregate(**aggregates)
+# How long a summary may stay cached: its key changes with the day and every write of the books,
+# so this only bounds how long an unused one takes memory.
+SUMMARY_CACHE_SECONDS = 24 * 60 * 60
+# The row of the one query that holds the distinct clients of the total and of the late part
+# (a bucket index is never negative).
+_CLIENTS_ROW = -1
 
-    def row(name: str, key: str, label: str, is_late: bool) -> BucketRow:
-        return BucketRow(
-            key=key,
-            label=label,
-            invoices=figures[f"{name}_invoices"],
-            clients=figures[f"{name}_clients"],
-            amount_due=_amount(figures[f"{name}_amount"]),
-            is_late=is_late,
+# One bucket's invoices, distinct clients and amount due; then the distinct clients of the
+# total and of the late part (which no sum of buckets gives: a client may be in several).
+_Figures = tuple[list[tuple[int, int, Decimal]], int, int]
+
+
+def _bucket_index(business: Business, definitions: list[buckets.Bucket], as_of: dt.date) -> Case:
+    """The index in `definitions` of the bucket an open invoice falls in on `as_of` (each falls in one)."""
+    whens = [When(bucket_filter(business, bucket, as_of), then=Value(i)) for i, bucket in enumerate(definitions)]
+    return Case(*whens, output_field=IntegerField())
+
+
+def _summary_figures(business: Business, definitions: list[buckets.Bucket], as_of: dt.date) -> _Figures:
+    """Every bucket's figures in one grouped query, the bucket computed once per invoice.
+
+    The totals and the late part are sums of bucket rows, except their distinct clients: a
+    second SELECT of the same query (UNION ALL) counts them, on the same index.
+    """
+    open_invoices = _open_invoices(business)
+    by_bucket = (
+        open_invoices.annotate(bucket=_bucket_index(business, definitions, as_of))
+        .values("bucket")
+        .annotate(invoices=Count("id"), clients=Count("client", distinct=True), amount=Sum("amount_due"))
+        .order_by()
+    )
+    clients = (
+        open_invoices.annotate(bucket=Value(_CLIENTS_ROW, output_field=IntegerField()))
+        .values("bucket")
+        .annotate(
+            invoices=Count("client", distinct=True, filter=Q(due_date__lt=as_of)),
+            clients=Count("client", distinct=True),
+            amount=Sum(Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))),
         )
+        .order_by()
+    )
+    rows = {row["bucket"]: row for row in by_bucket.union(clients, all=True)}
+    per_bucket = []
+    for index in range(len(definitions)):
+        row = rows.get(index)
+        per_bucket.append((row["invoices"], row["clients"], _amount(row["amount"])) if row else (0, 0, ZERO))
+    distinct = rows[_CLIENTS_ROW]
+    return per_bucket, distinct["clients"], distinct["invoices"]
 
+
+def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSummary:
+    """Every bucket, the total and the late part: one grouped query, or none when cached.
+
+    The cache key holds the version of the business's books (every write of `ledger.services`
+    draws a new one in its transaction), the day and the bucket settings: a summary is never
+    served for books, a day or buckets other than its own. The version is `business`'s, as read
+    with the user at the start of the request (no query of its own): a caller that writes the
+    books through another copy of the business must read it again before asking.
+    """
+    definitions = buckets.definitions(business.bounds)
+    key = f"ledger:late-summary:{business.pk}:{business.books_version}:{as_of.isoformat()}:{business.bucket_basis}:{business.bucket_bounds}"
+    figures: _Figures | None = cache.get(key)
+    if figures is None:
+        figures = _summary_figures(business, definitions, as_of)
+        cache.set(key, figures, SUMMARY_CACHE_SECONDS)
+    per_bucket, total_clients, late_clients = figures
+    rows = [
+        BucketRow(key=bucket.key, label=bucket.label, invoices=n, clients=c, amount_due=a, is_late=bucket.is_late)
+        for bucket, (n, c, a) in zip(definitions, per_bucket, strict=True)
+    ]
+    late_rows = [row for row in rows if row.is_late]
     return LatePaymentSummary(
         as_of=as_of,
-        buckets=[row(f"b{i}", bucket.key, bucket.label, bucket.is_late) for i, bucket in enumerate(definitions)],
-        total=row("total", "total", _("Total"), False),
-        late=row("late", "late", _("En retard"), True),
+        buckets=rows,
+        total=BucketRow(
+            key="total",
+            label=_("Total"),
+            invoices=sum(row.invoices for row in rows),
+            clients=total_clients,
+            amount_due=sum((row.amount_due for row in rows), ZERO),
+            is_late=False,
+        ),
+        late=BucketRow(
+            key="late",
+            label=_("En retard"),
+            invoices=sum(row.invoices for row in late_rows),
+            clients=late_clients,
+            amount_due=sum((row.amount_due for row in late_rows), ZERO),
+            is_late=True,
+        ),
     )
 
 
@@ -115,10 +179,18 @@ def find_bucket(business: Business, key: str) -> buckets.Bucket:
     return bucket
 
 
-def bucket_invoices(business: Business, key: str, as_of: dt.date) -> QuerySet[Invoice]:
-    """The open invoices of one bucket; raises `UnknownBucket` for a key the bounds do not give."""
+def bucket_invoices(
+    business: Business, key: str, as_of: dt.date, *, client: Client | None = None, client_name: str = ""
+) -> QuerySet[Invoice]:
+    """The open invoices of one bucket, of one client or of the clients whose name contains
+    `client_name`; raises `UnknownBucket` for a key the bounds do not give."""
     bucket = find_bucket(business, key)
-    return _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
+    invoices = _open_invoices(business).filter(bucket_filter(business, bucket, as_of))
+    if client is not None:
+        invoices = invoices.filter(client=client)
+    if client_name.strip():
+        invoices = invoices.filter(client__name__icontains=client_name.strip())
+    return invoices
 
 
 def invoices_with_status(invoices: QuerySet[Invoice], status: str, as_of: dt.date) -> QuerySet[Invoice]:

@@ -13,6 +13,8 @@ events, payments, reminder lines) instead of queueing them behind it.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
+from accounts.services import books_changed
 from core.audit import jsonable, record
 from core.dates import check_dates
 from core.errors import Conflict, NotFound
@@ -62,6 +65,30 @@ INVOICE_FIELDS = [
 ]
 
 
+@contextmanager
+def _writing_books(row: Business | Client | Invoice | Payment) -> Iterator[None]:
+    """The transaction of every write below: it starts by drawing a new version of the books of
+    `row`'s business, so a late-payment summary cached for the old one is never served again.
+
+    First, before any row lock: every writer then waits for the business in the same place,
+    and one transaction that writes several invoices (an import, a bank statement) cannot
+    hold one invoice while another waits for the business it holds. The caller's copy of the
+    business, when it has one loaded, gets the new version too, so that its next summary is
+    read for the books as they are now.
+    """
+    with transaction.atomic():
+        version = books_changed(row.pk if isinstance(row, Business) else row.business_id)
+        held = row if isinstance(row, Business) else _loaded_business(row)
+        if held is not None:
+            held.books_version = version
+        yield
+
+
+def _loaded_business(row: Client | Invoice | Payment) -> Business | None:
+    descriptor = type(row).business
+    return row.business if descriptor.is_cached(row) else None
+
+
 def _diff(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     changes = {}
     for field, value in data.items():
@@ -83,7 +110,7 @@ def create_client(*, business: Business, actor: User | None, **data: Any) -> Cli
     client = Client(business=business, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
     _full_clean(client, exclude=["business"])
     _check_pause(client)
-    with transaction.atomic():
+    with _writing_books(business):
         client.save()
         record(business=business, actor=actor, action="created", obj=client, client=client)
     return client
@@ -91,7 +118,7 @@ def create_client(*, business: Business, actor: User | None, **data: Any) -> Cli
 
 def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
-    with transaction.atomic():
+    with _writing_books(client):
         client = _locked_client(client)
         rules.check_client_data(data, client)
         before = {field: getattr(client, field) for field in CLIENT_FIELDS}
@@ -116,7 +143,7 @@ def _check_pause(client: Client) -> None:
 
 
 def delete_client(*, client: Client, actor: User | None) -> None:
-    with transaction.atomic():
+    with _writing_books(client):
         # An invoice created for the client takes the same lock (`_lock_client_of`): it either
         # committed before this check or waits and then finds the client gone.
         client = _locked_client(client)
@@ -215,7 +242,7 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
     invoice = Invoice(business=business, **data)
     invoice.amount_due = invoice.total_incl_tax if invoice.total_incl_tax is not None else ZERO
     try:
-        with transaction.atomic():
+        with _writing_books(business):
             _lock_client_of(invoice)
             _full_clean(invoice, exclude=["business", "amount_due"])
             _check_invoice(invoice)
@@ -242,7 +269,7 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
     data = rules.checked_invoice_data(invoice.business, data, invoice)
     _check_pdf(data)
     try:
-        with transaction.atomic():
+        with _writing_books(invoice):
             # Every rule is checked on the row as stored now, under its lock: a cancellation, a
             # payment or a reminder freezing it either committed before (and is seen here) or waits.
             invoice = _locked_invoice(invoice)
@@ -302,7 +329,7 @@ def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invo
 
 def cancel_invoice(*, invoice: Invoice, actor: User | None, reason: str) -> Invoice:
     check_one_line(cancel_reason=reason)
-    with transaction.atomic():
+    with _writing_books(invoice):
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
             raise Conflict(_("Cette facture est déjà annulée."))
@@ -349,7 +376,7 @@ def record_payment(
         business=invoice.business, invoice=invoice, date=date, amount=amount, method=method, reference=reference
     )
     _full_clean(payment, exclude=["business", "invoice"])
-    with transaction.atomic():
+    with _writing_books(invoice):
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
             raise Conflict(_("Cette facture est annulée : aucun règlement ne peut y être enregistré."))
@@ -379,7 +406,7 @@ def record_payment(
 
 
 def delete_payment(*, payment: Payment, actor: User | None) -> None:
-    with transaction.atomic():
+    with _writing_books(payment):
         invoice = _locked_invoice(payment.invoice)
         # Re-read under the invoice's lock: of two deletions of one payment, the second finds it gone.
         stored = Payment.objects.filter(pk=payment.pk, invoice=invoice).first()
@@ -416,7 +443,7 @@ def record_credit_note(
 
 def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None) -> CreditNote:
     number, amount, date = note.number, note.amount, note.date
-    with transaction.atomic():
+    with _writing_books(invoice):
         invoice = _locked_invoice(invoice)
         if invoice.cancelled_at is not None:
             raise Conflict(_("Cette facture est annulée : aucun avoir ne peut y être ajouté."))

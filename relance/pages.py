@@ -78,27 +78,30 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         bucket = queries.find_bucket(business, key)
     except queries.UnknownBucket:
         raise Http404("Tranche inconnue.") from None
-    invoices = queries.bucket_invoices(business, key, today)
-    clients = Client.objects.filter(business=business, pk__in=invoices.values("client_id")).only("id", "name")
-    form = BucketFilterForm(request.GET, clients=clients)
+    form = BucketFilterForm(request.GET, clients=Client.objects.filter(business=business).only("id", "name"))
     form.is_valid()
     client = form.cleaned_data.get("client")
-    if client is not None:
-        invoices = invoices.filter(client=client)
+    search = form.cleaned_data.get("q") or ""
     sort = form.cleaned_data.get("sort") or "-days_late"
+    invoices = queries.bucket_invoices(business, key, today, client=client, client_name=search)
     rows = dunning_queries.with_last_reminder(invoices.select_related("client")).order_by(*BucketFilterForm.SORTS[sort])
-    page = paginate(request, rows)
+    # The tabs and the head come from the late-payment summary (cached per state of the books);
+    # unfiltered, it also gives the paginator its count, so only the page's rows are read.
     summary = queries.late_payment_summary(business, today)
+    row = next(row for row in summary.buckets if row.key == bucket.key)
+    filtered = client is not None or bool(search.strip())
+    page = paginate(request, rows, count=None if filtered else row.invoices)
     context = {
         "nav": "late",
         "bucket": bucket,
-        "row": next(row for row in summary.buckets if row.key == bucket.key),
+        "row": row,
         "summary": summary,
         "form": form,
         "sort": sort,
         "page": page,
         "invoices": queries.with_status(page.object_list, today),
         "filtered_client": client,
+        "search": search.strip(),
         "today": today,
     }
     return render_page(request, "ledger/late_bucket.html", "ledger/_bucket_results.html", context)

@@ -166,23 +166,38 @@ class _ReminderPlan:
 # Existing bench data
 
 
-def bench_businesses() -> QuerySet[Business]:
-    return Business.objects.filter(users__email__endswith=f"@{BENCH_DOMAIN}").distinct()
+def bench_businesses(*, tenants: bool = True) -> QuerySet[Business]:
+    """Every bench business, or without `tenants` those of the measured books only."""
+    users = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}")
+    if not tenants:
+        users = users.exclude(email__startswith=TENANT_PREFIX)
+    return Business.objects.filter(pk__in=users.values("business_id"))
+
+
+def tenant_businesses() -> QuerySet[Business]:
+    return Business.objects.filter(
+        pk__in=User.objects.filter(email__startswith=TENANT_PREFIX, email__endswith=f"@{BENCH_DOMAIN}").values(
+            "business_id"
+        )
+    )
 
 
 def bench_data_exists() -> bool:
     return User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").exists()
 
 
-def remove_bench_data() -> int:
-    """Delete every bench business with all it owns, and the bench users; returns the businesses deleted."""
+def remove_bench_data(*, tenants: bool = True) -> int:
+    """Delete every bench business with all it owns, and the bench users; returns the businesses deleted.
+
+    Without `tenants`, the many small businesses stay: `make bench` reuses those that
+    `relance bench-data` took minutes to write."""
     owned = [
         model
         for model in apps.get_models()
         if any(f.many_to_one and f.name == "business" and f.related_model is Business for f in model._meta.get_fields())
     ]
     with transaction.atomic():
-        business_ids = list(bench_businesses().values_list("pk", flat=True))
+        business_ids = list(bench_businesses(tenants=tenants).values_list("pk", flat=True))
         # Reminders protect invoices and invoices protect clients: delete the blocked models
         # again once what blocked them is gone.
         pending = owned
@@ -195,7 +210,7 @@ def remove_bench_data() -> int:
                 except (ProtectedError, RestrictedError):
                     blocked.append(model)
             pending = blocked
-        User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").delete()
+        User.objects.filter(business_id__in=business_ids).delete()
         Business.objects.filter(pk__in=business_ids).delete()
     return len(business_ids)
 
@@ -254,6 +269,62 @@ def generate(
                 f"{part.businesses[0]} : {part.invoices} factures, {part.unpaid} impayées, "
                 f"{part.payments} règlements, {part.reminders} relances"
             )
+    return summary
+
+
+# Many small businesses on one server: sizes drawn from a log-normal law around the median, the
+# largest few set to `largest`. With the defaults (4,000 businesses, median 200, spread 1.3,
+# three of 50,000) that is about two million invoices.
+TENANT_SPREAD = 1.33
+TENANT_FEWEST = 5
+TENANT_PREFIX = "tenant-"
+
+
+def tenant_email(seed: int, index: int) -> str:
+    return f"{TENANT_PREFIX}{seed}-{index:05d}@{BENCH_DOMAIN}"
+
+
+def tenant_sizes(*, businesses: int, median: int, largest: int, largest_count: int, seed: int) -> list[int]:
+    """How many invoices each business has: log-normal around `median`, at most `largest`, and
+    `largest_count` of them exactly `largest`; in a shuffled order, repeatable from the seed."""
+    rng = random.Random(seed)
+    sizes = [
+        min(largest, max(TENANT_FEWEST, round(median * math.exp(rng.gauss(0, TENANT_SPREAD)))))
+        for _ in range(businesses)
+    ]
+    order = sorted(range(businesses), key=lambda index: sizes[index], reverse=True)
+    for index in order[: min(largest_count, businesses)]:
+        sizes[index] = largest
+    return sizes
+
+
+def generate_tenants(
+    *,
+    businesses: int,
+    median: int,
+    largest: int,
+    largest_count: int,
+    seed: int,
+    today: dt.date,
+    progress: Callable[[str], None] | None = None,
+) -> BenchSummary:
+    """Write many businesses of `tenant_sizes`, without reminders, one transaction each.
+
+    Memory stays that of the largest business (its plans and rows), whatever the number of
+    businesses; the summary keeps counts and the users, not the rows.
+    """
+    sizes = tenant_sizes(businesses=businesses, median=median, largest=largest, largest_count=largest_count, seed=seed)
+    rng = random.Random(seed)
+    password = make_password(BENCH_PASSWORD)
+    summary = BenchSummary()
+    for index, size in enumerate(sizes):
+        with transaction.atomic():
+            part = _generate_business(
+                rng=rng, email=tenant_email(seed, index), password=password, invoices=size, reminders=0, today=today
+            )
+        summary.add(part)
+        if progress is not None and (index + 1) % 250 == 0:
+            progress(f"{index + 1} entreprises, {summary.invoices:,} factures".replace(",", "\u202f"))
     return summary
 
 

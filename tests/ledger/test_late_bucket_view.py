@@ -149,3 +149,35 @@ def test_query_count_is_constant(
         invoice = late(business, 1 + index % 29, client=client if index % 2 else make_client(business))
         make_reminder_row(invoice, level=1 + index % 3)
     assert load() == few
+
+
+def test_search_by_client_name_lists_no_client_as_an_option(owner_client: HttpClient, business: Business) -> None:
+    alice, bob = make_client(business, name="Alice Durand"), make_client(business, name="Bob Martin")
+    late(business, 10, client=alice, number="F-A")
+    late(business, 12, client=bob, number="F-B")
+    response = owner_client.get(url(), {"q": "durand"})
+    assert [invoice.number for invoice in response.context["invoices"]] == ["F-A"]
+    assert 'type="search"' in response.text and 'value="durand"' in response.text
+    assert "<option" not in response.text.split('id="results"')[0]
+
+
+def test_a_search_without_match_says_so(owner_client: HttpClient, business: Business) -> None:
+    late(business, 10, number="F-A")
+    response = owner_client.get(url(), {"q": "Zoé"})
+    assert response.context["invoices"] == []
+    assert "Aucune facture d’un client dont le nom contient « Zoé » dans cette tranche." in response.text
+
+
+def test_unfiltered_pages_count_from_the_summary(
+    owner_client: HttpClient, business: Business, django_assert_num_queries: Any
+) -> None:
+    client = make_client(business)
+    for index in range(30):
+        late(business, 1 + index % 29, client=client)
+    owner_client.get(url())
+    # Session, user with business, the page's rows: the count and the tabs come from the summary
+    # the first request cached.
+    with django_assert_num_queries(3):
+        second = owner_client.get(url(), {"page": 2})
+    assert len(second.context["invoices"]) == 5
+    assert "Page 2 sur 2" in second.text
