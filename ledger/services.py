@@ -483,7 +483,7 @@ def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None)
 def restore_client_pause(*, client: Client, actor: User | None, reason: str, until: dt.date | None) -> Client:
     """The client's reminders paused as the export says, the end of the pause possibly past."""
     check_dates(pause_until=until)
-    with transaction.atomic():
+    with _writing_books(client):
         client = _locked_client(client)
         client.reminders_paused = True
         client.pause_reason = reason
@@ -524,7 +524,7 @@ def restore_invoice_state(
         "dispute_reason": dispute_reason if disputed else "",
         "reminders_paused_until": reminders_paused_until,
     }
-    with transaction.atomic():
+    with _writing_books(invoice):
         invoice = _locked_invoice(invoice)
         changes = _diff(invoice, state)
         if not changes:
