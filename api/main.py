@@ -9,7 +9,18 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
-from api import bank, dunning, errors, exports, imports_csv, imports_einvoice, late_payments, ledger, penalties
+from api import (
+    bank,
+    dunning,
+    errors,
+    exports,
+    imports_csv,
+    imports_einvoice,
+    late_payments,
+    ledger,
+    penalties,
+    recovery,
+)
 
 
 class RelanceAPI(NinjaAPI):
@@ -71,5 +82,6 @@ api.add_router("/", dunning.router)
 api.add_router("/", penalties.router)
 api.add_router("/", imports_csv.router)
 api.add_router("/", imports_einvoice.router)
+api.add_router("/", recovery.router)
 api.add_router("/", bank.router)
 api.add_router("/", exports.router)

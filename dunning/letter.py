@@ -62,7 +62,10 @@ def _run_typst(template: Path, payload: dict[str, Any], day: dt.date, **output: 
     return result
 
 
-def _compile(template: Path, payload: dict[str, Any], day: dt.date) -> bytes:
+def compile_pdf(template: Path, payload: dict[str, Any], day: dt.date) -> bytes:
+    """A PDF/A-2b + PDF/UA-1 of a Typst template fed `payload` as JSON in `sys.inputs.data`,
+    dated `day`. Other apps' documents (the recovery claim summary) compile through it too, so
+    that they share the fonts, the standards and the one compiler of the process."""
     result = _run_typst(template, payload, day, pdf_standards=PDF_STANDARDS)
     assert isinstance(result, bytes)
     return result
@@ -245,7 +248,7 @@ def letter_payload(data: LetterData) -> dict[str, Any]:
 
 def render_letter_pdf(data: LetterData) -> bytes:
     payload, day = _letters_payload([data])
-    return _compile(LETTER_TEMPLATE, payload, day)
+    return compile_pdf(LETTER_TEMPLATE, payload, day)
 
 
 # Pixels per inch of the page images: an A4 page 1191 px wide, sharp on a phone's dense screen
@@ -277,7 +280,7 @@ def render_letters_pdf(letters: Iterable[LetterData]) -> bytes:
     The caller bounds memory by passing chunks (say a few hundred letters) and merging them.
     """
     payload, day = _letters_payload(letters)
-    return _compile(LETTER_TEMPLATE, payload, day)
+    return compile_pdf(LETTER_TEMPLATE, payload, day)
 
 
 # Penalty statements ("Décompte des pénalités de retard").
@@ -421,4 +424,4 @@ def render_statement_pdf(data: StatementData) -> bytes:
         "author": data.business.name,
         "statements": [document],
     }
-    return _compile(STATEMENT_TEMPLATE, payload, data.as_of)
+    return compile_pdf(STATEMENT_TEMPLATE, payload, data.as_of)

@@ -1,12 +1,14 @@
 """Read-side queries of reminders, shared by pages and API."""
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
 
 from accounts.models import Business
+from dunning.choices import Level
 from dunning.models import Reminder, ReminderInvoice
 from ledger.models import Invoice
 
@@ -22,6 +24,32 @@ def with_last_reminder(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
         last_reminder_status=Subquery(latest.values("status")[:1]),
         last_reminder_at=Subquery(latest.annotate(at=Coalesce("sent_at", "frozen_at")).values("at")[:1]),
     )
+
+
+def collection_candidates(business: Business) -> QuerySet[Invoice]:
+    """Open invoices whose latest saved or sent reminder is a formal notice, and that no open
+    collection case holds yet: what a collection agency or a court would take next."""
+    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
+    return (
+        Invoice.objects.open()
+        .filter(business=business, in_collection_since__isnull=True)
+        .annotate(last_level=Subquery(latest.values("level")[:1], output_field=IntegerField()))
+        .filter(last_level=Level.FORMAL_NOTICE)
+        .select_related("client")
+        .order_by("due_date", "number")
+    )
+
+
+def formal_notices(invoices: Sequence[Invoice]) -> dict[int, Reminder]:
+    """The latest saved or sent formal notice of each invoice (one query), for its LRAR proof."""
+    lines = (
+        ReminderInvoice.objects.filter(invoice__in=list(invoices), reminder__level=Level.FORMAL_NOTICE)
+        .exclude(reminder__status=Reminder.Status.DRAFT)
+        .select_related("reminder")
+        .order_by("reminder__frozen_at", "reminder_id")
+    )
+    # Oldest first: the latest notice of each invoice is the one the dictionary keeps.
+    return {line.invoice_id: line.reminder for line in lines}
 
 
 def never_reminded_late_invoices(business: Business, as_of: dt.date) -> QuerySet[Invoice]:

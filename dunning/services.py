@@ -52,6 +52,20 @@ LETTER_CHANNEL_MESSAGE = gettext_lazy(
 )
 
 
+IN_COLLECTION_MESSAGE = gettext_lazy(
+    "La facture n° %(number)s est en recouvrement : aucune relance ne peut être créée ni envoyée pour elle "
+    "tant que son dossier de recouvrement est ouvert."
+)
+
+
+def refuse_in_collection(invoices: Iterable[Invoice]) -> None:
+    """An invoice an open collection case holds has left the reminder flow: the agency or the
+    court speaks to the client now, and a reminder beside them would contradict them."""
+    for invoice in invoices:
+        if invoice.in_collection_since is not None:
+            raise Conflict(IN_COLLECTION_MESSAGE % {"number": invoice.number})
+
+
 # Templates
 
 
@@ -181,6 +195,7 @@ def _open_invoices_of_one_client(business: Business, invoice_ids: Sequence[Any])
             raise ValidationError(
                 {"invoice_ids": _("La facture n° %(number)s est payée : rien à relancer.") % {"number": invoice.number}}
             )
+    refuse_in_collection(invoices)
     return invoices
 
 
@@ -430,6 +445,7 @@ def _check_freezable(reminder: Reminder, invoices: list[Invoice]) -> None:
     """Checked on the invoices as re-read under their locks (`_lock_for_freezing`)."""
     if not invoices:
         raise ValidationError({"invoice_ids": _("Cette relance ne cite aucune facture.")})
+    refuse_in_collection(invoices)
     paid = [invoice.number for invoice in invoices if invoice.amount_due <= 0 or invoice.cancelled_at is not None]
     if paid:
         raise ValidationError(
@@ -553,6 +569,7 @@ def retry_send(*, reminder: Reminder, actor: User | None) -> Reminder:
         reminder = _locked(reminder)
         if reminder.status != Reminder.Status.SEND_FAILED:
             raise Conflict(_("Seule une relance dont l’envoi a échoué peut être renvoyée."))
+        refuse_in_collection(reminder.invoices.all())
         reminder.status = Reminder.Status.SENDING
         reminder.send_claimed_at = None
         reminder.save(update_fields=["status", "send_claimed_at", "updated_at"])
@@ -626,6 +643,7 @@ def resend_uncertain(*, reminder: Reminder, actor: User | None) -> Reminder:
     """
     with transaction.atomic():
         reminder = _locked_uncertain(reminder)
+        refuse_in_collection(reminder.invoices.all())
         previous_start = reminder.send_claimed_at
         reminder.status = Reminder.Status.SENDING
         reminder.send_claimed_at = None

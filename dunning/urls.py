@@ -6,7 +6,6 @@ app_name = "dunning"
 
 urlpatterns: list[URLPattern] = [
     path("", views.history, name="history"),
-    path("recouvrement/", views.collections, name="collections"),
     path("nouvelle/", views.reminder_create, name="reminder_create"),
     path("<int:pk>/", views.reminder_detail, name="reminder_detail"),
     path("<int:pk>/modifier/", views.reminder_edit, name="reminder_edit"),

@@ -1,7 +1,7 @@
 """Pages of the reminder workflow: editor, summary, history, templates, collection candidates."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,11 +41,10 @@ from dunning.letter import (
     render_statement_pdf,
 )
 from dunning.lookups import get_reminder_for, get_template_for
-from dunning.models import Reminder, ReminderInvoice
+from dunning.models import Reminder
 from dunning.placeholders import PLACEHOLDERS, build_values, render_facts, render_html, template_errors
 from dunning.send_warnings import warnings_before_sending
 from dunning.statement import NothingToState, client_statement, invoice_statement
-from law.limitation import Limitation, limitation
 from law.rates import LawError, MissingRate
 from ledger.lookups import get_client_for, get_invoice_for
 from ledger.models import Invoice
@@ -611,55 +610,6 @@ def template_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
         level = Level.FRIENDLY
     current_business(request)
     return render(request, "dunning/_template_preview.html", {"preview": _template_preview(request.POST, level)})
-
-
-# Collection candidates
-
-
-@dataclass
-class CollectionRow:
-    invoice: Invoice
-    notice: Reminder | None
-    days_late: int
-    limitation: Limitation
-
-
-@login_required
-@require_http_methods(["GET"])
-def collections(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Invoices whose latest reminder is a formal notice: what a collection agency would take."""
-    business = current_business(request)
-    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
-    invoices = (
-        Invoice.objects.open()
-        .filter(business=business)
-        .annotate(last_level=Subquery(latest.values("level")[:1], output_field=IntegerField()))
-        .filter(last_level=Level.FORMAL_NOTICE)
-        .select_related("client")
-        .order_by("due_date", "number")
-    )
-    page = Paginator(invoices, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    notices = {
-        line.invoice_id: line.reminder
-        for line in ReminderInvoice.objects.filter(
-            invoice__in=list(page.object_list), reminder__level=Level.FORMAL_NOTICE
-        )
-        .exclude(reminder__status=Reminder.Status.DRAFT)
-        .select_related("reminder")
-        .order_by("reminder__frozen_at", "reminder_id")
-    }
-    today = timezone.localdate()
-    rows = [
-        CollectionRow(
-            invoice=invoice,
-            notice=notices.get(invoice.pk),
-            days_late=invoice.days_late_on(today),
-            limitation=limitation(invoice.due_date, invoice.client.kind, today),
-        )
-        for invoice in page.object_list
-    ]
-    context = {"nav": "collections", "page": page, "rows": rows}
-    return render(request, "dunning/collections.html", context)
 
 
 # "Décompte des pénalités de retard" (PDF), for one invoice or all of a client's late invoices.

@@ -133,6 +133,12 @@ class Invoice(models.Model):
     # under the invoice's row lock): from then on its amounts and dates are frozen, so that the
     # reminder stays true to it.
     quoted_at = models.DateTimeField(_("citée dans une relance le"), null=True, blank=True, editable=False)
+    # Set while an open collection case holds the invoice (ledger.services.enter_collection and
+    # leave_collection, under the invoice's row lock): the reminders stop, the agency or the
+    # court takes over.
+    in_collection_since = models.DateField(
+        _("en recouvrement depuis le"), null=True, blank=True, editable=False, validators=[validate_date_in_range]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -202,6 +202,44 @@ def mark_quoted(*, invoice_ids: list[int], at: dt.datetime) -> list[Invoice]:
     return invoices
 
 
+def enter_collection(*, invoice_ids: list[int], on: dt.date) -> list[Invoice]:
+    """Lock the invoices a collection case takes over and mark them, so that no reminder is
+    created or sent for them any more; the caller's transaction stores the case.
+
+    Refused (`Conflict`) for an invoice another open case already holds, a cancelled or a paid
+    one. Returns the invoices as re-read under the lock, the oldest due date first.
+    """
+    invoices = list(
+        Invoice.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=invoice_ids)
+        .select_related("client", "business")
+        .order_by("pk")
+    )
+    for invoice in invoices:
+        if invoice.in_collection_since is not None:
+            raise Conflict(
+                _("La facture n° %(number)s est déjà en recouvrement dans un dossier ouvert.")
+                % {"number": invoice.number}
+            )
+        if invoice.cancelled_at is not None:
+            raise Conflict(
+                _("La facture n° %(number)s est annulée : elle ne se met pas en recouvrement.")
+                % {"number": invoice.number}
+            )
+        if invoice.amount_due <= 0:
+            raise Conflict(_("La facture n° %(number)s est réglée : rien à recouvrer.") % {"number": invoice.number})
+    Invoice.objects.filter(pk__in=invoice_ids).update(in_collection_since=on)
+    for invoice in invoices:
+        invoice.in_collection_since = on
+    return sorted(invoices, key=lambda invoice: (invoice.due_date, invoice.number))
+
+
+def leave_collection(*, invoice_ids: list[int]) -> None:
+    """The case that held the invoices is over: they may be reminded again (if still due)."""
+    list(Invoice.objects.select_for_update(of=("self",), no_key=True).filter(pk__in=invoice_ids).order_by("pk"))
+    Invoice.objects.filter(pk__in=invoice_ids).update(in_collection_since=None)
+
+
 def _check_pdf(data: dict[str, Any]) -> None:
     upload = data.get("pdf")
     if isinstance(upload, UploadedFile):

@@ -28,6 +28,7 @@ from core.paging import paginate
 from dunning import queries as dunning_queries
 from dunning.models import Reminder
 from dunning.panel import penalty_panel
+from law.limitation import limitation, limitation_deadline
 from ledger import audit, queries, services
 from ledger.forms import BucketFilterForm, CancelInvoiceForm, CreditNoteForm, PaymentForm, apply_service_errors
 from ledger.limitation import invoices_near_limitation, limitation_flags
@@ -91,6 +92,10 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     row = next(row for row in summary.buckets if row.key == bucket.key)
     filtered = client is not None or bool(search.strip())
     page = paginate(request, rows, count=None if filtered else row.invoices)
+    shown = queries.with_status(page.object_list, today)
+    for invoice in shown:
+        # The limitation deadline, from what the row already holds (no query).
+        invoice.limitation_deadline = limitation_deadline(invoice.due_date, invoice.client.kind)  # type: ignore[attr-defined]
     context = {
         "nav": "late",
         "bucket": bucket,
@@ -99,7 +104,7 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "form": form,
         "sort": sort,
         "page": page,
-        "invoices": queries.with_status(page.object_list, today),
+        "invoices": shown,
         "filtered_client": client,
         "search": search.strip(),
         "today": today,
@@ -176,6 +181,7 @@ def _invoice_detail_response(
         "history": audit.history(AuditEvent.objects.filter(business_id=invoice.business_id, invoice=invoice)),
         "history_size": audit.HISTORY_SIZE,
         "penalty_panel": penalty_panel(invoice, today, reminders=reminders) if state == InvoiceStatus.LATE else None,
+        "limitation": limitation(invoice.due_date, invoice.client.kind, today),
     }
     return render(request, "ledger/invoice_detail.html", context, status=status)
 

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dunning.statement_urls")),
     path("compte/", include("accounts.urls")),
     path("relances/", include("dunning.urls")),
+    path("recouvrement/", include("recovery.urls")),
     path("taux/", include("rates.urls")),
     path("importer/", include("imports.urls")),
     path("banque/", include("bank.urls")),

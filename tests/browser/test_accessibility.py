@@ -72,7 +72,7 @@ def test_reminder_pages_have_no_serious_accessibility_violation(
         ),
         actor=user,
     )
-    paths = ["/relances/", f"/relances/{draft.pk}/modifier/", "/relances/modeles/1/", "/relances/recouvrement/"]
+    paths = ["/relances/", f"/relances/{draft.pk}/modifier/", "/relances/modeles/1/", "/recouvrement/"]
     report = axe_report(signed_in_page, paths)
     for reminder in (draft, saved):
         # The summary hides the letter's text in a disclosure: check it opened as well.

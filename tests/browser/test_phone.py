@@ -57,6 +57,6 @@ def test_pages_at_phone_width_have_no_serious_accessibility_violation(
     client, invoice = ledger_data["clients"][0], ledger_data["late"]
     paths = [
         "/", "/clients/", f"/clients/{client.pk}/", "/factures/", "/factures/nouvelle/", f"/factures/{invoice.pk}/",
-        "/retards/", "/relances/", "/relances/modeles/1/", "/relances/recouvrement/",
+        "/retards/", "/relances/", "/relances/modeles/1/", "/recouvrement/",
     ]  # fmt: skip
     assert axe_report(signed_in_page, paths) == {}

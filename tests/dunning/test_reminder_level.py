@@ -106,7 +106,7 @@ def test_relancer_after_a_formal_notice_asks_for_the_level(owner_client, late_in
     assert "déjà fait l’objet d’une mise en demeure" in content
     assert 'name="level" value="3" id="level-3" checked' in content
     assert f'name="invoice_ids" value="{late_invoice.pk}"' in content
-    assert reverse("dunning:collections") in content
+    assert reverse("recovery:case_list") in content
     assert not Reminder.objects.drafts().exists()
     response = owner_client.post(reverse("dunning:reminder_create"), {"invoice_ids": [late_invoice.pk], "level": "3"})
     draft = Reminder.objects.drafts().get()

@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db
 
 # Public functions of ledger.services that write nothing.
 READS = {"default_due_date", "invoice_is_locked"}
-# Writes of what the summary does not show: the mark of an invoice quoted by a reminder.
-NOT_IN_SUMMARY = {"mark_quoted"}
+# Writes of what the summary does not show: the mark of an invoice quoted by a reminder, and
+# an invoice's entry into (or exit from) a collection case, which leaves its amounts and its
+# lateness as they were.
+NOT_IN_SUMMARY = {"mark_quoted", "enter_collection", "leave_collection"}
 
 
 def _late_invoice(business: Business) -> Invoice:
