@@ -6,7 +6,7 @@ PORT ?= 8000
 TEST_ENV := RELANCE_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
 
-.PHONY: run dev demo test lint types worker bench bench-quick bench-data bench-tools chromium clean
+.PHONY: run dev demo test lint types worker bench bench-faults bench-quick bench-data bench-tools chromium clean
 
 # Debian ships venv separately (python3-venv): install it when missing and we may (root).
 $(BIN)/relance: requirements.lock pyproject.toml
@@ -41,16 +41,20 @@ define BANNER
 	@echo
 	@echo "  Relance : http://127.0.0.1:$(PORT)/"
 	@echo "  Compte de démonstration : demo@relance.test / relance-demo"
-	@echo "  Ctrl-C arrête le serveur et le worker."
+	@echo "  Ctrl-C arrête le serveur et les processus de fond."
 	@echo
 endef
 
-# Both processes run in the background so that the trap fires as soon as a signal arrives,
-# and it stops exactly these two (never the whole process group, which may hold our caller).
+# Every process runs in the background so that the trap fires as soon as a signal arrives,
+# and it stops exactly these (never the whole process group, which may hold our caller).
+# The scheduler of automatic reminders (`relance scheduler`) starts along when the installed
+# Relance has that command.
 define SERVE_WITH_WORKER
-	trap 'trap - INT TERM EXIT; kill $$server $$worker 2>/dev/null; wait; exit 0' INT TERM; \
-	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
+	scheduler=""; \
+	trap 'trap - INT TERM EXIT; kill $$server $$worker $$scheduler 2>/dev/null; wait; exit 0' INT TERM; \
+	trap 'kill $$server $$worker $$scheduler 2>/dev/null; wait' EXIT; \
 	$(BIN)/relance worker & worker=$$!; \
+	if $(BIN)/relance help scheduler >/dev/null 2>&1; then $(BIN)/relance scheduler & scheduler=$$!; fi; \
 	$(1) & server=$$!; \
 	wait $$server
 endef
@@ -133,6 +137,14 @@ bench-tools: $(BIN)/relance
 # Measures against bare baselines; results in bench/out/results.json (see bench/README.md).
 bench: bench-tools
 	$(BIN)/python -m bench.run --full
+	$(MAKE) --no-print-directory bench-faults
+
+# A worker killed (SIGKILL) while sending 1,000 reminder e-mails, then started again, with each
+# task backend (the RQ one needs Redis on 127.0.0.1:6379, database 15): each e-mail is delivered
+# once or shown uncertain; prints the pace. The suite runs the same test with fewer e-mails.
+bench-faults: $(BIN)/relance
+	$(TEST_ENV) RELANCE_FAULT_EMAILS=1000 $(BIN)/pytest -p no:xdist -p no:logging -q -s \
+	  tests/faults/test_sending_faults.py -k killed_mid_run
 
 bench-quick: bench-tools
 	$(BIN)/python -m bench.run --quick

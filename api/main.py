@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
 from api import (
+    automation,
     bank,
     dunning,
     errors,
@@ -85,3 +86,4 @@ api.add_router("/", imports_einvoice.router)
 api.add_router("/", recovery.router)
 api.add_router("/", bank.router)
 api.add_router("/", exports.router)
+api.add_router("/", automation.router)

@@ -39,7 +39,7 @@ from dunning.defaults import default_templates
 from dunning.models import Reminder, ReminderInvoice, ReminderTemplate
 from dunning.placeholders import template_errors
 from dunning.sentences import french_list
-from dunning.tasks import send_reminder_email
+from dunning.tasks import retry_delay, send_reminder_email
 from ledger import services as ledger_services
 from ledger.models import Invoice
 
@@ -620,6 +620,34 @@ def reclaim_stale_sends(*, reminder_id: int | None = None) -> list[int]:
             )
         moved.append(pk)
     return moved
+
+
+def unclaimed_send_bound() -> float:
+    """Seconds after which a send no worker holds is deemed lost: the longest backoff between
+    two attempts, plus the bound of a send in progress (a queue a little slow is no loss)."""
+    return settings.REMINDER_SEND_TIMEOUT + retry_delay(max(1, settings.REMINDER_SEND_ATTEMPTS - 1))
+
+
+def requeue_unclaimed_sends() -> list[int]:
+    """Queue again each send that waits for a worker and that nothing touched for too long.
+
+    Its task was lost: a worker killed after taking the task and before claiming the reminder,
+    a web process killed between its commit and the queueing, a queue emptied. Such an e-mail
+    never left, since the claim comes before the send, so sending it is no duplicate; should the
+    first task still be waiting after all, whichever runs second finds the reminder claimed or
+    sent and stops. The conditional UPDATE stamps the row, so that every worker's sweep may
+    run this at once and each lost send is queued once per bound. Returns the ids queued.
+    """
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=unclaimed_send_bound())
+    lost = Reminder.objects.filter(status=Reminder.Status.SENDING, send_claimed_at__isnull=True, updated_at__lt=cutoff)
+    queued = []
+    for pk in list(lost.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if lost.filter(pk=pk).update(updated_at=now):
+                _enqueue_send(pk)
+                queued.append(pk)
+    return queued
 
 
 def _locked_uncertain(reminder: Reminder) -> Reminder:

@@ -9,9 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import default_task_backend, task
 
 from core.audit import record
 from dunning.models import Reminder
@@ -91,6 +92,26 @@ def _watched_backend() -> _WatchedBackend | None:
     return _WatchedBackend(fail_silently=False)
 
 
+def is_temporary(exc: BaseException) -> bool:
+    """Whether the server asked to try again later, or could not be reached at all.
+
+    A 4xx reply is "transient negative completion" (RFC 5321, section 4.2.1): the same message
+    may succeed later. A refused or dropped connection never carried the message. Only called
+    for a message not handed over, or refused by an answer: a retry then never duplicates.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    # Connection refused, reset, timed out before the message, or closed by the server.
+    return isinstance(exc, OSError)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before the attempt after `attempt`: the base, doubled each time."""
+    return float(settings.REMINDER_SEND_RETRY_DELAY * 2 ** (attempt - 1))
+
+
 def _unanswered_reason(exc: BaseException) -> str:
     if isinstance(exc.__context__, TimeoutError):
         return "Le serveur d’envoi n’a pas répondu après avoir reçu l’e-mail."
@@ -144,9 +165,37 @@ def _mark_uncertain(reminder: Reminder, claimed_at: dt.datetime, error: str) -> 
     return "uncertain"
 
 
+def _retry_later(reminder: Reminder, claimed_at: dt.datetime, attempt: int, error: str) -> str:
+    """Give the claim back and ask for another attempt after the backoff.
+
+    The row stays `sending`, unclaimed, with the error for the reminder's page: the next run
+    claims it again, as would the first. Were the queued attempt ever lost, the sweep
+    (`dunning.services.requeue_unclaimed_sends`) queues another.
+    """
+    released = Reminder.objects.filter(_still_ours(reminder.pk, claimed_at), status=Reminder.Status.SENDING).update(
+        send_claimed_at=None, send_error=error, updated_at=timezone.now()
+    )
+    if not released:
+        # Declared uncertain while the server was slow: its refusal settles that nothing left,
+        # and the user, who was asked, now sees a failure to retry. Or the user decided already.
+        return _mark_failed(reminder, claimed_at, error)
+    delay = retry_delay(attempt)
+    logger.info("Reminder %s: attempt %s failed for now (%s); next in %s s", reminder.pk, attempt, error, delay)
+    later = send_reminder_email
+    # The immediate backend (tests) cannot wait: it runs the next attempt at once.
+    if default_task_backend.supports_defer:
+        later = later.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
+    transaction.on_commit(lambda: later.enqueue(reminder.pk, attempt + 1))
+    return "retry"
+
+
 @task()
-def send_reminder_email(reminder_id: int) -> str:
+def send_reminder_email(reminder_id: int, attempt: int = 1) -> str:
     """Send a reminder in state `sending`, once.
+
+    A temporary failure (a 4xx reply, a server out of reach) before the server had the message
+    is tried again, `attempt` counting the tries, after a delay that doubles each time, up to
+    REMINDER_SEND_ATTEMPTS; the last one that fails leaves the reminder failed, for the user.
 
     The conditional UPDATE claims the row: a second run (duplicate job, retry after a crash)
     finds it claimed, sent or failed and sends nothing. A crash after the server had the
@@ -162,6 +211,7 @@ def send_reminder_email(reminder_id: int) -> str:
         return "skipped"
     reminder = Reminder.objects.select_related("business", "client").get(pk=reminder_id)
     backend = _watched_backend()
+    message: EmailMultiAlternatives | None = None
     try:
         message = build_reminder_email(reminder)
         message.connection = backend
@@ -175,6 +225,9 @@ def send_reminder_email(reminder_id: int) -> str:
         # An error reply is the server's refusal; a silence or a hang-up after the message is not.
         if backend is not None and backend.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
             return _mark_uncertain(reminder, claimed_at, _unanswered_reason(exc))
+        # A message that could not even be built (a missing PDF) will not build better later.
+        if message is not None and is_temporary(exc) and attempt < settings.REMINDER_SEND_ATTEMPTS:
+            return _retry_later(reminder, claimed_at, attempt, describe_send_error(exc))
         return _mark_failed(reminder, claimed_at, describe_send_error(exc))
     if not delivered:
         return _mark_failed(reminder, claimed_at, "Le serveur d’envoi n’a pas accepté l’e-mail.")

@@ -84,6 +84,11 @@ class RateTableStatus(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     note = models.TextField(_("note"), blank=True)
+    # The scheduler's fetch of the ECB series (`rates.services.fetch_when_due`): tried once a
+    # day from 1 January and 1 July until the new half-year's rate is known.
+    fetch_tried_on = models.DateField(_("dernière lecture automatique tentée le"), null=True, blank=True)
+    fetch_succeeded_at = models.DateTimeField(_("dernière lecture automatique réussie le"), null=True, blank=True)
+    fetch_error = models.TextField(_("erreur de la dernière lecture automatique"), blank=True)
 
     class Meta:
         verbose_name = _("état d’une table de taux")

@@ -244,6 +244,37 @@ def fetch_ecb_rates(
     return report
 
 
+def fetch_when_due(*, today: dt.date) -> RatesReport | None:
+    """Fetch the ECB series when the current half-year's rate is not known yet: from 1 January
+    and 1 July, once a day (whichever scheduler claims the day first) until it is found.
+
+    The rate of a half-year is the one in force on its first day (art. L441-10 du Code de
+    commerce), so the table is complete for it once known through that day. Returns the fetch's
+    report, or None when nothing was due. A failure is kept for the /taux/ page, never raised.
+    """
+    start = HalfYear.of(today).start
+    status, _created = RateTableStatus.objects.get_or_create(table=ECB_TABLE)
+    if status.known_through is not None and status.known_through >= start:
+        return None
+    claimed = RateTableStatus.objects.filter(pk=status.pk).exclude(fetch_tried_on=today).update(fetch_tried_on=today)
+    if not claimed:
+        return None
+    try:
+        report = fetch_ecb_rates()
+    except ValidationError as error:
+        message = " ".join(text for texts in error.message_dict.values() for text in texts)
+        RateTableStatus.objects.filter(pk=status.pk).update(fetch_error=message[:2000])
+        return None
+    after = report.known_through_after
+    missing = (
+        ""
+        if after is not None and after >= start
+        else f"Lu le {today:%d/%m/%Y}, mais le taux en vigueur au {start:%d/%m/%Y} n’y est pas encore."
+    )
+    RateTableStatus.objects.filter(pk=status.pk).update(fetch_succeeded_at=timezone.now(), fetch_error=missing)
+    return report
+
+
 def rates_edited(*, table: str, day: dt.date | None = None, origin: str = "administration") -> None:
     """After an admin edit: the cache must reload, and a rate added on `day` means the table
     is known at least through that day."""

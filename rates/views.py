@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from law.penalties import BUSINESS, CONSUMER, legal_basis
-from law.rates import TABLE_NAMES, HalfYear, half_years_between
+from law.rates import ECB_TABLE, TABLE_NAMES, HalfYear, half_years_between
 from rates import services
+from rates.models import RateTableStatus
 from rates.tables import load_rate_tables
 
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -68,6 +69,7 @@ def _page(request: HttpRequest, form: RatesImportForm, report: services.RatesRep
         "legal_rates": list(reversed(tables.legal_rates)),
         "legal_basis": {"business": legal_basis(BUSINESS), "consumer": legal_basis(CONSUMER)},
         "can_edit": request.user.is_staff,
+        "fetch_status": RateTableStatus.objects.filter(table=ECB_TABLE).first() if request.user.is_staff else None,
         "form": form,
         "report": report,
     }

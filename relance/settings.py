@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a probe is answered before the HTTPS redirect and the host check (relance/health.py).
+    "relance.health.healthz",
     "django.middleware.security.SecurityMiddleware",
     "relance.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -274,17 +276,22 @@ def _reminder_send_timeout(email_timeout: int) -> int:
 
 
 REMINDER_SEND_TIMEOUT = _reminder_send_timeout(EMAIL_TIMEOUT)
+# A reminder e-mail refused for now (a 4xx reply, a server out of reach) is tried again after
+# REMINDER_SEND_RETRY_DELAY seconds, doubled at each try, REMINDER_SEND_ATTEMPTS tries in all.
+REMINDER_SEND_ATTEMPTS = max(1, env_int("REMINDER_SEND_ATTEMPTS", 5))
+REMINDER_SEND_RETRY_DELAY = max(0, env_int("REMINDER_SEND_RETRY_DELAY", 60))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relance <noreply@relance.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: the database backend by default (run `relance worker`);
 # TASKS_BACKEND=rq with REDIS_URL for several worker machines; immediate in tests.
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("importer/", include("imports.urls")),
     path("banque/", include("bank.urls")),
     path("exports/", include("exports.urls")),
+    path("automatisation/", include("automation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,8 +24,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 import time_machine
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -311,3 +313,27 @@ def django_db_modify_db_settings(
         database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
         # A test database need not survive a power cut.
         database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty Redis database for the test (the RQ task backend), emptied again at the end.
+
+    TEST_REDIS_URL (default redis://127.0.0.1:6379/15) names the first; pytest-xdist's second
+    worker takes the database below it, and so on, so that no two test processes share a queue.
+    `.ci/run` starts a Redis when none answers; a missing one fails the test, it is never skipped.
+    """
+    base = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    database = int(base.path.strip("/") or 0) - int(worker.removeprefix("gw") or 0)
+    url = urlunsplit(base._replace(path=f"/{database}"))
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as error:
+        pytest.fail(f"Redis does not answer at {url} ({error}): start one (apt-get install redis-server).")
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()

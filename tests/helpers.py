@@ -58,13 +58,15 @@ def free_port() -> int:
 class SmtpSink:
     """Collects what a real aiosmtpd server on 127.0.0.1 received, or refuses as told:
 
-    `refuse` answers DATA with that reply, `refuse_recipients` answers RCPT for those
+    `refuse` answers DATA with that reply (the first `refuse_count` messages only, when set),
+    `refuse_recipients` answers RCPT for those
     addresses, `refuse_hello` answers EHLO and HELO, `hang_up` closes the connection at EHLO.
     """
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.refuse: str | None = None
+        self.refuse_count: int | None = None
         self.refuse_recipients: dict[str, str] = {}
         self.refuse_hello: str | None = None
         self.hang_up = False
@@ -93,7 +95,9 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse:
+        if self.refuse and self.refuse_count != 0:
+            if self.refuse_count is not None:
+                self.refuse_count -= 1
             return self.refuse
         self.messages.append(
             {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content}

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["law", "core", "rates", "accounts", "ledger", "dunning", "api", "relance"]
+APPS = ["law", "core", "rates", "accounts", "ledger", "dunning", "automation", "api", "relance"]
 # Building a message, sending one, or reading an e-mail template.
 BUILDS_AN_EMAIL = re.compile(
     r"EmailMultiAlternatives\(|EmailMessage\(|(?<!def )\bsend_mail\(|send_mass_mail\(|mail_admins\(|[\"']emails/"

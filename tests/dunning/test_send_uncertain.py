@@ -332,9 +332,11 @@ def test_a_server_silent_after_taking_the_message_makes_the_send_uncertain_not_f
 
 @pytest.mark.django_db(transaction=True)
 def test_a_server_silent_before_the_message_is_a_plain_failure(owner, draft, settings):
-    """Nothing was handed over: the send failed, and "Réessayer l’envoi" cannot make a duplicate."""
+    """Nothing was handed over: the send failed, and "Réessayer l’envoi" cannot make a duplicate.
+    (The last automatic attempt here; an earlier one is tried again, tests/dunning/test_send_retries.py.)"""
     settings.TASKS = DATABASE_TASKS
     settings.EMAIL_TIMEOUT = 1
+    settings.REMINDER_SEND_ATTEMPTS = 1
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()

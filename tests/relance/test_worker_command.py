@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from dunning.tasks import send_reminder_email
 from tests.factories import make_business, make_client, make_invoice, make_user
 from tests.relance.tasks import rename_business
 from tests.stalling_smtp import StallingSink, stalling_smtp_server
+from tests.workers import Workers, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -107,64 +107,6 @@ def test_worker_refuses_a_non_positive_max_tasks(settings: Settings) -> None:
 # A worker killed while the SMTP server had the message and had not answered
 
 
-def database_url() -> str:
-    """The test database, for a worker in another process."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    return f"postgres://{credentials}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-
-
-class Workers:
-    """`relance worker` processes on the test database; whatever is left is killed at the end."""
-
-    def __init__(self, tmp_path: Path, media_root: Path, smtp_port: int) -> None:
-        self.tmp_path = tmp_path
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "relance.settings",
-            "RELANCE_TESTING": "1",
-            "TASKS_BACKEND": "database",
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(media_root),
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        }
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self, *, email_timeout: int, send_timeout: int) -> subprocess.Popen[bytes]:
-        log = (self.tmp_path / f"worker-{len(self.started)}.log").open("wb")
-        env = {**self.env, "EMAIL_TIMEOUT": str(email_timeout), "REMINDER_SEND_TIMEOUT": str(send_timeout)}
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "relance.cli", "worker", "--no-reload"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        log.close()
-        self.started.append(worker)
-        return worker
-
-    def log(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.tmp_path.glob("worker-*.log")))
-
-    def stop_all(self) -> None:
-        for worker in self.started:
-            if worker.poll() is None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait(timeout=15)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, workers: Workers) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout} s\n{workers.log()}")
-        time.sleep(0.1)
-
-
 def status_of(reminder: Reminder) -> str:
     return Reminder.objects.values_list("status", flat=True).get(pk=reminder.pk)
 
@@ -191,7 +133,9 @@ def stuck_send(settings: Settings, tmp_path: Path) -> Iterator[tuple[Reminder, S
         workers = Workers(tmp_path, settings.MEDIA_ROOT, port)
         try:
             reminder = services.send_reminder(reminder=draft, actor=owner)
-            doomed = workers.start(email_timeout=PATIENT_EMAIL_TIMEOUT, send_timeout=10 * PATIENT_EMAIL_TIMEOUT)
+            doomed = workers.start(
+                EMAIL_TIMEOUT=PATIENT_EMAIL_TIMEOUT, REMINDER_SEND_TIMEOUT=10 * PATIENT_EMAIL_TIMEOUT
+            )
             if not sink.received.wait(60):
                 pytest.fail(f"The worker never handed the message over\n{workers.log()}")
             reminder.refresh_from_db()
@@ -201,7 +145,7 @@ def stuck_send(settings: Settings, tmp_path: Path) -> Iterator[tuple[Reminder, S
             assert doomed.wait(timeout=15) == -signal.SIGKILL
             assert status_of(reminder) == Reminder.Status.SENDING
 
-            workers.start(email_timeout=EMAIL_TIMEOUT, send_timeout=SEND_TIMEOUT)
+            workers.start(EMAIL_TIMEOUT=EMAIL_TIMEOUT, REMINDER_SEND_TIMEOUT=SEND_TIMEOUT)
             wait_for(lambda: status_of(reminder) != Reminder.Status.SENDING, 60, "The sweep", workers)
             reminder.refresh_from_db()
             yield reminder, sink, workers

@@ -2,10 +2,13 @@
 
 The database backend (default) runs django_tasks_db's `db_worker`; start as many as you
 like, they claim tasks with row locks. TASKS_BACKEND=rq runs django_rq's `rqworker` on
-Redis with django_tasks_rq's job class. The immediate backend (tests) needs no worker.
+Redis with django_tasks_rq's job class, its jobs in the worker's own process, and RQ's
+scheduler for the tasks that wait for a moment (`run_after`); start as many as you like, on
+any machine, Redis hands each job to one of them. The immediate backend (tests) needs no worker.
 
 Every worker also sweeps the reminder e-mails whose send never finished (a worker killed while
-the SMTP server had not answered): when it starts, then every few seconds while it runs.
+the SMTP server had not answered) and queues again those whose task was lost (a worker killed
+before it claimed the reminder): when it starts, then every few seconds while it runs.
 """
 
 import logging
@@ -18,10 +21,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks.signals import task_finished, task_started
 
-from dunning.services import reclaim_stale_sends
+from dunning.services import reclaim_stale_sends, requeue_unclaimed_sends
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 RQ_BACKEND = "django_tasks_rq.RQBackend"
@@ -43,6 +47,13 @@ def sweep_stale_sends() -> None:
         return
     if reclaimed:
         logger.warning("Reminder sends unfinished past the bound, now uncertain: %s", reclaimed)
+    try:
+        requeued = requeue_unclaimed_sends()
+    except Exception:
+        logger.exception("Sweep of lost reminder sends failed")
+        return
+    if requeued:
+        logger.warning("Reminder sends whose task was lost, queued again: %s", requeued)
 
 
 def sweep_while_running() -> None:
@@ -52,6 +63,13 @@ def sweep_while_running() -> None:
         sweep_stale_sends()
         # This thread's own connection: nobody else would close it.
         connections.close_all()
+
+
+def _fresh_connections(**kwargs: Any) -> None:
+    """Around each task, what a request gets: a connection that the database dropped (a
+    restart, a failover) or that outlived DB_CONN_MAX_AGE is closed, and the next query opens
+    another. The database backend's worker does the same."""
+    close_old_connections()
 
 
 class Command(BaseCommand):
@@ -103,7 +121,19 @@ class Command(BaseCommand):
                 worker_options["max_tasks"] = max_tasks
             call_command("db_worker", **worker_options)
         else:
-            rq_options: dict[str, Any] = {"job_class": "django_tasks_rq.Job", "with_scheduler": True, "burst": batch}
+            # Jobs run in this process, one after the other, as with the database backend: a child
+            # forked per job (rq's default) would inherit the sweeping thread's database
+            # connection, maybe mid-query (SQLite forbids carrying a connection across fork()),
+            # and a fork per e-mail costs more than the e-mail. The scheduler moves the tasks
+            # given a `run_after` (retries after a backoff) to the queue when their time comes.
+            task_started.connect(_fresh_connections)
+            task_finished.connect(_fresh_connections)
+            rq_options: dict[str, Any] = {
+                "worker_class": "rq.SimpleWorker",
+                "job_class": "django_tasks_rq.Job",
+                "with_scheduler": True,
+                "burst": batch,
+            }
             if max_tasks is not None:
                 rq_options["max_jobs"] = max_tasks
             call_command(
