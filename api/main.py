@@ -9,7 +9,19 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 
-from api import automation, bank, dunning, errors, exports, imports_csv, late_payments, ledger, penalties, recovery
+from api import (
+    automation,
+    bank,
+    dunning,
+    errors,
+    exports,
+    imports_csv,
+    imports_einvoice,
+    late_payments,
+    ledger,
+    penalties,
+    recovery,
+)
 
 
 class RelanceAPI(NinjaAPI):
@@ -70,6 +82,7 @@ api.add_router("/", late_payments.router)
 api.add_router("/", dunning.router)
 api.add_router("/", penalties.router)
 api.add_router("/", imports_csv.router)
+api.add_router("/", imports_einvoice.router)
 api.add_router("/", recovery.router)
 api.add_router("/", bank.router)
 api.add_router("/", exports.router)

@@ -37,6 +37,8 @@ TITLES = {
     ("payment", "payment_recorded"): gettext_lazy("Règlement enregistré"),
     ("payment", "payment_deleted"): gettext_lazy("Règlement supprimé"),
     ("creditnote", "credit_note_recorded"): gettext_lazy("Avoir %(repr)s enregistré"),
+    ("client", "restored"): gettext_lazy("Pause des relances reprise d’un export du compte"),
+    ("invoice", "restored"): gettext_lazy("État de la facture %(repr)s repris d’un export du compte"),
     ("collectioncase", "collection_opened"): gettext_lazy("Mise en recouvrement : %(repr)s"),
     ("collectioncase", "collection_event"): gettext_lazy("Nouvelle étape du recouvrement : %(repr)s"),
 }

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Business, User
 from accounts.services import books_changed
 from core.audit import jsonable, record
+from core.dates import check_dates
 from core.errors import Conflict, NotFound
 from core.formats import money as _euros
 from core.text import check_one_line
@@ -507,3 +508,76 @@ def _save_credit_note(note: CreditNote, *, invoice: Invoice, actor: User | None)
             client=invoice.client,
         )
     return note
+
+
+# Restoring an exported account
+#
+# An account restored from its export keeps the states its invoices and clients had: a pause
+# that has ended, a cancellation on its day. The user-facing workflows refuse those (a pause
+# cannot end in the past, a cancellation is dated now), so a restore sets them here, after the
+# rows were created through the workflows above and their payments and credit notes recorded.
+
+
+def restore_client_pause(*, client: Client, actor: User | None, reason: str, until: dt.date | None) -> Client:
+    """The client's reminders paused as the export says, the end of the pause possibly past."""
+    check_dates(pause_until=until)
+    with _writing_books(client):
+        client = _locked_client(client)
+        client.reminders_paused = True
+        client.pause_reason = reason
+        client.pause_until = until
+        _full_clean(client, exclude=["business"])
+        _check_pause(client)
+        client.save(update_fields=["reminders_paused", "pause_reason", "pause_until", "updated_at"])
+        record(
+            business=client.business,
+            actor=actor,
+            action="restored",
+            obj=client,
+            changes={"reminders_paused": True, "pause_reason": reason, "pause_until": until},
+            client=client,
+        )
+    return client
+
+
+def restore_invoice_state(
+    *,
+    invoice: Invoice,
+    actor: User | None,
+    cancelled_at: dt.datetime | None,
+    cancel_reason: str,
+    disputed: bool,
+    dispute_reason: str,
+    reminders_paused_until: dt.date | None,
+) -> Invoice:
+    """The cancellation (on its own date), the dispute and the pause of an exported invoice."""
+    check_one_line(cancel_reason=cancel_reason, dispute_reason=dispute_reason)
+    check_dates(reminders_paused_until=reminders_paused_until)
+    if cancelled_at is not None and timezone.is_naive(cancelled_at):
+        raise ValidationError({"cancelled_at": _("Indiquez le fuseau horaire de la date d’annulation.")})
+    state = {
+        "cancelled_at": cancelled_at,
+        "cancel_reason": cancel_reason if cancelled_at else "",
+        "disputed": disputed,
+        "dispute_reason": dispute_reason if disputed else "",
+        "reminders_paused_until": reminders_paused_until,
+    }
+    with _writing_books(invoice):
+        invoice = _locked_invoice(invoice)
+        changes = _diff(invoice, state)
+        if not changes:
+            return invoice
+        for field in changes:
+            setattr(invoice, field, state[field])
+        _full_clean(invoice, exclude=["business", "amount_due", "client"])
+        invoice.save(update_fields=[*changes, "updated_at"])
+        record(
+            business=invoice.business,
+            actor=actor,
+            action="restored",
+            obj=invoice,
+            changes={field: state[field] for field in changes},
+            invoice=invoice,
+            client=invoice.client,
+        )
+    return invoice

@@ -63,6 +63,18 @@ WRITES: dict[str, Callable[[Business, Invoice, Payment], object]] = {
     "record_credit_note": lambda business, invoice, payment: services.record_credit_note(
         invoice=invoice, actor=None, number="AV-9", date=dt.date(2026, 10, 6), amount="50.00"
     ),
+    "restore_client_pause": lambda business, invoice, payment: services.restore_client_pause(
+        client=invoice.client, actor=None, reason="Accord", until=None
+    ),
+    "restore_invoice_state": lambda business, invoice, payment: services.restore_invoice_state(
+        invoice=invoice,
+        actor=None,
+        cancelled_at=dt.datetime(2026, 10, 7, 9, 0, tzinfo=dt.UTC),
+        cancel_reason="Erreur",
+        disputed=False,
+        dispute_reason="",
+        reminders_paused_until=None,
+    ),
 }
 
 
@@ -95,7 +107,7 @@ def test_each_write_draws_a_new_version_and_the_next_summary_shows_it(business: 
     assert _fresh(business).books_version != version
     after = queries.late_payment_summary(_fresh(business), TODAY)
     assert after == _uncached(business)
-    if name not in {"create_client", "update_client", "delete_client"}:
+    if name not in {"create_client", "update_client", "delete_client", "restore_client_pause"}:
         assert after != before
 
 
