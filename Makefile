@@ -46,15 +46,13 @@ define BANNER
 endef
 
 # Every process runs in the background so that the trap fires as soon as a signal arrives,
-# and it stops exactly these (never the whole process group, which may hold our caller).
-# The scheduler of automatic reminders (`relance scheduler`) starts along when the installed
-# Relance has that command.
+# and it stops exactly these (never the whole process group, which may hold our caller):
+# the web server, the worker, and the scheduler of automatic reminders.
 define SERVE_WITH_WORKER
-	scheduler=""; \
 	trap 'trap - INT TERM EXIT; kill $$server $$worker $$scheduler 2>/dev/null; wait; exit 0' INT TERM; \
 	trap 'kill $$server $$worker $$scheduler 2>/dev/null; wait' EXIT; \
 	$(BIN)/relance worker & worker=$$!; \
-	if $(BIN)/relance help scheduler >/dev/null 2>&1; then $(BIN)/relance scheduler & scheduler=$$!; fi; \
+	$(BIN)/relance scheduler & scheduler=$$!; \
 	$(1) & server=$$!; \
 	wait $$server
 endef

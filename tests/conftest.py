@@ -30,7 +30,7 @@ import pytest
 import redis
 import time_machine
 from django.test import Client as HttpClient
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Business, User
 from dunning import services as dunning_services
@@ -54,6 +54,19 @@ def pytest_configure(config: pytest.Config) -> None:
         if moment.tzinfo is None:
             raise pytest.UsageError("RELANCE_TEST_NOW needs a UTC offset, e.g. 2026-11-28T23:30:00+00:00")
         time_machine.travel(moment, tick=True).start()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language (French), whatever the test before it did.
+
+    A request in English leaves English active in its thread (LocaleMiddleware activates the
+    request's language and nothing deactivates it), so a later test of the same worker calling a
+    service directly would read its messages in English.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 # Personas

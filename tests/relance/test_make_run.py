@@ -132,6 +132,7 @@ def test_make_run_serves_like_production_and_keeps_its_secret_key(make_run: Any,
     commands = group_processes(run.process.pid)
     assert sum("gunicorn" in command for command in commands) >= 3, commands  # the master and its workers
     assert any("relance worker" in command for command in commands), commands
+    assert any("relance scheduler" in command for command in commands), commands
 
     jar = CookieJar()
     browser = build_opener(HTTPCookieProcessor(jar))
