@@ -84,14 +84,16 @@ class PenaltiesOut(Schema):
     warnings: list[str]
 
 
-class FieldError(Schema):
+class PenaltiesFieldError(Schema):
     loc: list[str]
     msg: str
     type: str
 
 
-class ErrorOut(Schema):
-    detail: str | list[FieldError]
+# Named apart from api.schemas' ErrorOut and FieldError: OpenAPI components are keyed by class
+# name, and two schemas of one name leave only one in the document.
+class PenaltiesErrorOut(Schema):
+    detail: str | list[PenaltiesFieldError]
 
 
 def _error(error: LawError) -> Status[dict[str, Any]]:
@@ -103,7 +105,7 @@ def _error(error: LawError) -> Status[dict[str, Any]]:
 @router.post(
     "/penalties",
     auth=None,
-    response={200: PenaltiesOut, 422: ErrorOut},
+    response={200: PenaltiesOut, 422: PenaltiesErrorOut},
     summary="Calculer les pénalités de retard d’une facture",
     description=(
         "Professionnel : intérêts au taux BCE + 10 points (ou au taux contractuel) par semestre, "

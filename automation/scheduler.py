@@ -43,7 +43,6 @@ from automation.services import (
 from core.errors import Conflict
 from dunning.models import Reminder, ReminderInvoice
 from dunning.send_warnings import warnings_before_sending
-from dunning.services import retry_send
 from ledger.models import Client, Invoice
 from rates.services import fetch_when_due
 
@@ -51,10 +50,6 @@ logger = logging.getLogger(__name__)
 
 # Longer than a pass over one business takes; a scheduler that died frees its businesses then.
 LEASE = dt.timedelta(minutes=15)
-# An automatic e-mail the server refused is sent again after 5, 10, 20 minutes, then left to the
-# user (it shows in the failures and the daily summary). Never an uncertain one: it may have
-# arrived, and only the user can tell.
-RETRY_DELAYS = [dt.timedelta(minutes=5), dt.timedelta(minutes=10), dt.timedelta(minutes=20)]
 
 
 @dataclass
@@ -67,7 +62,6 @@ class PassReport:
     awaiting: int = 0
     failed: int = 0
     held: int = 0
-    retried: int = 0
     summaries: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -276,7 +270,6 @@ def run_business(business_id: int, now: dt.datetime, report: PassReport) -> None
             groups[(due.client_id, due.step.level)].append(due)
         for (client_id, _level), dues in sorted(groups.items()):
             _make(business, client_id, dues, day, report)
-        report.retried += retry_failed_sends(business, now)
         withdraw_settled(business=business)
     if summary.send_if_due(automation, now):
         report.summaries += 1
@@ -327,27 +320,6 @@ def _make(business: Business, client_id: int, dues: list[Due], day: dt.date, rep
         report.count(AutoReminder.Status.FAILED)
         return
     report.count(auto.status)
-
-
-def retry_failed_sends(business: Business, now: dt.datetime) -> int:
-    """Send again, through dunning's `retry_send`, the automatic e-mails whose send failed, each
-    after its delay; the send task claims the row, so a retry never sends twice."""
-    failed = Reminder.objects.filter(
-        business=business,
-        automatic__isnull=False,
-        status=Reminder.Status.SEND_FAILED,
-        send_attempts__lte=len(RETRY_DELAYS),
-    ).only("pk", "send_attempts", "updated_at")
-    retried = 0
-    for reminder in failed:
-        if now - reminder.updated_at < RETRY_DELAYS[reminder.send_attempts - 1]:
-            continue
-        try:
-            retry_send(reminder=reminder, actor=None)
-        except Conflict:
-            continue  # the user retried or decided meanwhile
-        retried += 1
-    return retried
 
 
 def _record_failure(

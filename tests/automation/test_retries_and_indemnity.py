@@ -1,11 +1,12 @@
-"""An automatic e-mail the SMTP server refused is sent again with growing delays, through
-dunning's retry, once at a time; and a missing interest rate never holds the 40 € indemnity back."""
+"""An automatic e-mail the SMTP server refused for now is sent again by dunning's send task, with
+growing delays, once at a time; and a missing interest rate never holds the 40 € indemnity back."""
 
 import datetime as dt
 import email
 from collections.abc import Callable
 from decimal import Decimal
 from email.policy import default as default_policy
+from typing import Any
 
 import pytest
 
@@ -18,37 +19,39 @@ from tests.helpers import SmtpSink
 pytestmark = pytest.mark.django_db
 
 
-def test_a_refused_email_is_retried_with_backoff_then_left_to_the_user(
-    automated: Business, pass_on: Callable[..., PassReport], smtp_server: SmtpSink
+def test_a_refused_email_is_retried_by_the_send_task_then_left_to_the_user(
+    automated: Business, pass_on: Callable[..., PassReport], smtp_server: SmtpSink, settings: Any
 ) -> None:
+    """An automatic e-mail goes through dunning's send task like a manual one, with its retries
+    (REMINDER_SEND_ATTEMPTS, growing delays; the test backend runs them at once); then it stays
+    failed, shown to the user, and later passes do not send it again behind their back."""
+    settings.REMINDER_SEND_ATTEMPTS = 3
     make_invoice(automated, make_client(automated), issue_date=dt.date(2026, 9, 20), due_date=dt.date(2026, 10, 20))
     smtp_server.refuse = "451 4.3.0 Try again later"
     day = dt.date(2026, 11, 2)
     pass_on(day, dt.time(10, 0))
     reminder = Reminder.objects.get()
-    assert (reminder.status, reminder.send_attempts) == (Reminder.Status.SEND_FAILED, 1)
-    assert pass_on(day, dt.time(10, 3)).retried == 0  # before the first delay
-    assert pass_on(day, dt.time(10, 6)).retried == 1
-    assert pass_on(day, dt.time(10, 12)).retried == 0  # the second delay is 10 minutes
-    assert pass_on(day, dt.time(10, 17)).retried == 1
-    assert pass_on(day, dt.time(10, 38)).retried == 1
+    assert (reminder.status, reminder.send_attempts) == (Reminder.Status.SEND_FAILED, 3)
+    pass_on(day, dt.time(11, 0))
+    pass_on(day + dt.timedelta(days=1), dt.time(10, 0))
     reminder.refresh_from_db()
-    assert (reminder.status, reminder.send_attempts) == (Reminder.Status.SEND_FAILED, 4)
-    assert pass_on(day, dt.time(12, 0)).retried == 0  # left to the user
+    assert (reminder.status, reminder.send_attempts) == (Reminder.Status.SEND_FAILED, 3)
     assert smtp_server.messages == []
+    assert Reminder.objects.count() == 1
 
 
 def test_a_retry_that_gets_through_delivers_once(
-    automated: Business, pass_on: Callable[..., PassReport], smtp_server: SmtpSink
+    automated: Business, pass_on: Callable[..., PassReport], smtp_server: SmtpSink, settings: Any
 ) -> None:
+    settings.REMINDER_SEND_ATTEMPTS = 3
     make_invoice(automated, make_client(automated), issue_date=dt.date(2026, 9, 20), due_date=dt.date(2026, 10, 20))
     smtp_server.refuse = "451 4.3.0 Try again later"
+    smtp_server.refuse_count = 1
     day = dt.date(2026, 11, 2)
     pass_on(day, dt.time(10, 0))
-    smtp_server.refuse = None
-    pass_on(day, dt.time(10, 6))
     pass_on(day, dt.time(11, 0))
-    assert Reminder.objects.get().status == Reminder.Status.SENT
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.send_attempts) == (Reminder.Status.SENT, 2)
     assert len(smtp_server.messages) == 1
 
 

@@ -41,7 +41,7 @@ def test_import_invoices_fix_a_bad_row_then_see_them_late(
     )
 
     page.goto("/factures/")
-    page.get_by_role("link", name="Importer", exact=True).click()
+    page.get_by_role("button", name="Importer", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer")
     expect(page.get_by_label("Factures")).to_be_checked()
     page.get_by_label("Fichier CSV", exact=True).set_input_files(bad)

@@ -67,8 +67,11 @@ def post(owner_client, name: str, reminder: Reminder, capture) -> None:
 
 @pytest.mark.parametrize("case", REFUSALS)
 def test_refused_reminder_fails_in_french_and_one_retry_sends_it_once(
-    case, owner_client, draft, smtp_server, django_capture_on_commit_callbacks
+    case, owner_client, draft, smtp_server, django_capture_on_commit_callbacks, settings
 ):
+    # One try per send: what the user sees and does after a failure (the automatic retries of a
+    # temporary failure are tested in test_send_retries.py).
+    settings.REMINDER_SEND_ATTEMPTS = 1
     behaviour, reason = REFUSALS[case]
     refuse(smtp_server, **behaviour)
 

@@ -31,8 +31,8 @@ def mapping_of(csv_import: CsvImport) -> dict[str, str]:
     return {key: str(column) for key, column in csv_import.mapping.items()}
 
 
-def test_the_importer_is_reachable_from_the_nav_and_the_lists(owner_client: HttpClient) -> None:
-    for path in ("/", "/clients/", "/factures/"):
+def test_the_importer_is_reachable_from_the_lists_and_the_settings(owner_client: HttpClient) -> None:
+    for path in ("/clients/", "/factures/", "/compte/parametres/"):
         assert 'href="/importer/' in owner_client.get(path).content.decode()
     page = owner_client.get("/importer/?contenu=payments").content.decode()
     assert re.search(r'value="payments"[^>]*checked', page)

@@ -175,9 +175,9 @@ def test_unfiltered_pages_count_from_the_summary(
     for index in range(30):
         late(business, 1 + index % 29, client=client)
     owner_client.get(url())
-    # Session, user with business, the page's rows: the count and the tabs come from the summary
-    # the first request cached.
-    with django_assert_num_queries(3):
+    # Session, user with business, the navigation's count of reminders waiting for approval, the
+    # page's rows: the count and the tabs come from the summary the first request cached.
+    with django_assert_num_queries(4):
         second = owner_client.get(url(), {"page": 2})
     assert len(second.context["invoices"]) == 5
     assert "Page 2 sur 2" in second.text
