@@ -91,7 +91,12 @@ def test_a_client_is_put_on_another_plan_from_its_page(signed_in_page: Page, use
     )
     client = make_client(business, name="Durand SARL", email="compta@durand.test")
     invoice = make_invoice(business, client, number="F-001")
-    pages = ["/automatisation/", f"/automatisation/plans/{plan.pk}/", f"/clients/{client.pk}/", f"/factures/{invoice.pk}/"]
+    pages = [
+        "/automatisation/",
+        f"/automatisation/plans/{plan.pk}/",
+        f"/clients/{client.pk}/",
+        f"/factures/{invoice.pk}/",
+    ]
     page = signed_in_page
     assert axe_report(page, pages) == {}
     page.goto(f"/clients/{client.pk}/")
