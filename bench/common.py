@@ -117,6 +117,11 @@ class Scale:
     tenants: int = 40
     tenant_largest: int = 2_000
     tenant_largest_count: int = 1
+    # One pass of the automatic-reminder scheduler: businesses, their due invoices, and how many
+    # messages the bare SMTP baseline sends.
+    scheduler_businesses: int = 100
+    scheduler_invoices: int = 2_000
+    scheduler_bare_emails: int = 200
 
 
 QUICK = Scale(
@@ -133,6 +138,9 @@ QUICK = Scale(
     tenants=40,
     tenant_largest=2_000,
     tenant_largest_count=1,
+    scheduler_businesses=100,
+    scheduler_invoices=2_000,
+    scheduler_bare_emails=200,
 )
 FULL = Scale(
     "full",
@@ -148,6 +156,9 @@ FULL = Scale(
     tenants=400,
     tenant_largest=20_000,
     tenant_largest_count=1,
+    scheduler_businesses=5_000,
+    scheduler_invoices=100_000,
+    scheduler_bare_emails=1_000,
 )
 
 

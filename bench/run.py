@@ -25,6 +25,8 @@ from bench.common import FULL, QUICK, Context, Result, Scale, Target
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BUDGETS = {"quick": 180, "full": 900}
+# Measures that write their own books and need none of the shared data: run alone, they skip it.
+SELF_CONTAINED = {"csv_import", "scheduler"}
 
 # The product as deployed: DEBUG off (templates cached, static files collected and hashed),
 # over plain HTTP on the loopback, so no HTTPS redirect and no secure-only cookies.
@@ -183,6 +185,7 @@ def measures() -> list[tuple[str, Callable[[Context], list[Result]]]]:
     from bench.csv_import import measure_csv_import
     from bench.letters import measure_letters
     from bench.pages import measure_bucket_listing, measure_late_payments
+    from bench.scheduler import measure_scheduler
     from bench.throughput import measure_throughput
 
     # The archive last: it renders thousands of letters first, and it is the newest code.
@@ -193,6 +196,7 @@ def measures() -> list[tuple[str, Callable[[Context], list[Result]]]]:
         ("http", measure_throughput),
         ("archive", measure_archive),
         ("csv_import", measure_csv_import),
+        ("scheduler", measure_scheduler),
     ]
 
 
@@ -243,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated measures to run: "
-        + ", ".join(["late_payments", "bucket_listing", "letter_pdf", "http", "archive"]),
+        + ", ".join(["late_payments", "bucket_listing", "letter_pdf", "http", "archive", "csv_import", "scheduler"]),
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, default=OUT)
@@ -262,10 +266,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Relance bench ({scale.name}) — {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}")
     where = f"fresh SQLite file {out / 'bench.sqlite3'}" if own_sqlite else "DATABASE_URL from the environment"
     print(f"Database: {info['database']} ({where}); load average {load_before[0]:.2f} at start")
-    data = prepare_data(context, own_sqlite)
-    print(f"Data: {data}")
-    print(f"Tenants: {context.tenants}")
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    if wanted and wanted <= SELF_CONTAINED:
+        from django.core.management import call_command
+
+        from bench.data import generator
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if not own_sqlite:
+            generator.remove_bench_data(tenants=False)
+        data = "none shared: the measures write their own"
+        print(f"Data: {data}")
+    else:
+        data = prepare_data(context, own_sqlite)
+        print(f"Data: {data}")
+        print(f"Tenants: {context.tenants}")
     results: list[Result] = []
     durations = {}
     for name, measure in measures():

@@ -272,6 +272,63 @@ def generate(
     return summary
 
 
+# Books for one pass of the automatic-reminder scheduler: only open invoices, all due between
+# `DUE_SPAN` days before the pass, so that with the default plan (J-3, J+7, J+21, J+45) each has
+# exactly one step due, the J+7 e-mail; `INVOICES_PER_DUE_CLIENT` of them per client, which
+# makes one reminder per client. Every client has an e-mail address: every reminder leaves.
+DUE_SPAN = (7, 20)
+INVOICES_PER_DUE_CLIENT = 4
+SCHEDULER_PREFIX = "scheduler-"
+
+
+def generate_due(*, businesses: int, invoices: int, seed: int, day: dt.date) -> list[Business]:
+    """Write `businesses` businesses sharing `invoices` open invoices, each at its J+7 step on `day`."""
+    rng = random.Random(seed)
+    password = make_password(BENCH_PASSWORD)
+    made = []
+    for index in range(businesses):
+        count = invoices // businesses + (1 if index < invoices % businesses else 0)
+        with transaction.atomic():
+            business = _create_business(rng)
+            user = User(
+                email=f"{SCHEDULER_PREFIX}{seed}-{index:05d}@{BENCH_DOMAIN}",
+                password=password,
+                business=business,
+                name=business.signature_name,
+            )
+            User.objects.bulk_create([user])
+            ReminderTemplate.objects.bulk_create(
+                [ReminderTemplate(business=business, **row) for row in default_templates()]
+            )
+            clients = _create_clients(rng, business, max(1, math.ceil(count / INVOICES_PER_DUE_CLIENT)))
+            for client in clients:
+                client.kind = Client.Kind.BUSINESS
+                client.email = client.email or f"compta{rng.randrange(10**6)}@client.example"
+            Client.objects.bulk_update(clients, ["kind", "email"], batch_size=BATCH_SIZE)
+            vat = business.vat_status == Business.VatStatus.VAT
+            rows = []
+            for number in range(count):
+                due = day - dt.timedelta(days=rng.randint(*DUE_SPAN))
+                ht = _amount(rng)
+                tax = quantize(ht * VAT_RATE) if vat else ZERO
+                rows.append(
+                    Invoice(
+                        business=business,
+                        client=clients[number // INVOICES_PER_DUE_CLIENT],
+                        number=f"F{due.year}-{number + 1:05d}",
+                        issue_date=due - dt.timedelta(days=30),
+                        due_date=due,
+                        total_excl_tax=ht,
+                        vat_amount=tax,
+                        total_incl_tax=ht + tax,
+                        amount_due=ht + tax,
+                    )
+                )
+            Invoice.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        made.append(business)
+    return made
+
+
 # Many small businesses on one server: sizes drawn from a log-normal law around the median, the
 # largest few set to `largest`. With the defaults (4,000 businesses, median 200, spread 1.3,
 # three of 50,000) that is about two million invoices.
