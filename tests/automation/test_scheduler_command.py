@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.relance.test_worker_command import database_url
+from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

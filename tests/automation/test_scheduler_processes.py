@@ -17,7 +17,7 @@ from automation.models import AutoReminder, AutoReminderInvoice
 from dunning.models import Reminder, ReminderInvoice
 from ledger.models import Client, Invoice
 from tests.factories import make_business, make_client
-from tests.relance.test_worker_command import database_url
+from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # Thursday 12 November 2026, 10:00 in Paris: inside the default window.
