@@ -8,6 +8,7 @@ same code at every rendering: in the letter (vector, through Typst), in its prin
 as a PNG, in its e-mail.
 """
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -52,9 +53,7 @@ class PaymentCode:
         ]
 
     def qr(self) -> segno.QRCode:
-        return segno.helpers.make_epc_qr(
-            name=self.name, iban=self.iban, amount=self.amount, text=self.text, bic=self.bic or None, encoding="utf-8"
-        )
+        return _encoded(self)
 
     def svg(self) -> str:
         """Vector, black on white, with the standard's quiet zone of four modules, no fixed size."""
@@ -66,6 +65,15 @@ class PaymentCode:
         buffer = io.BytesIO()
         self.qr().save(buffer, kind="png", scale=scale, border=4)
         return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=32)
+def _encoded(code: PaymentCode) -> segno.QRCode:
+    """Encoding is most of a code's cost, and one reminder draws its code for the letter, the
+    e-mail and the previews: the same code is encoded once."""
+    return segno.helpers.make_epc_qr(
+        name=code.name, iban=code.iban, amount=code.amount, text=code.text, bic=code.bic or None, encoding="utf-8"
+    )
 
 
 def payment_code(facts: ReminderFacts) -> PaymentCode | None:
