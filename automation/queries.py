@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from automation.models import AutoReminder, AutoReminderInvoice
+from automation.models import AutoReminder, AutoReminderInvoice, ClientAutomation, InvoiceExclusion, Plan, PlanStep
 from dunning.models import Reminder
 
 
@@ -39,3 +39,39 @@ def recent_failures(business_id: int, since: dt.date) -> QuerySet[AutoReminder]:
         .select_related("client", "reminder")
         .order_by("-planned_on", "-id")
     )
+
+
+def other_plans(business_id: int) -> QuerySet[Plan]:
+    """The business's plans besides the default, each with its active steps and how many clients
+    follow it: one query for the list, one for the steps."""
+    return (
+        Plan.objects.filter(business_id=business_id, is_default=False)
+        .annotate(client_count=Count("clients"))
+        .prefetch_related(
+            Prefetch(
+                "steps", queryset=PlanStep.objects.filter(active=True).order_by("offset_days"), to_attr="live_steps"
+            )
+        )
+        .order_by("name", "id")
+    )
+
+
+def assignable_plans(business_id: int) -> QuerySet[Plan]:
+    """The plans a client can be given besides the default one, by name."""
+    return Plan.objects.filter(business_id=business_id, is_default=False).order_by("name", "id")
+
+
+# The client page's select: "" for the default plan, a plan's id, or this for "not reminded".
+EXCLUDED = "exclu"
+
+
+def client_choice(client_id: int) -> str:
+    """What the client page's select shows as chosen."""
+    row = ClientAutomation.objects.filter(client_id=client_id).first()
+    if row is None or (not row.excluded and row.plan_id is None):
+        return ""
+    return EXCLUDED if row.excluded else str(row.plan_id)
+
+
+def is_invoice_excluded(invoice_id: int) -> bool:
+    return InvoiceExclusion.objects.filter(invoice_id=invoice_id).exists()

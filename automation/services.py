@@ -21,6 +21,7 @@ from automation.models import (
     MAX_OFFSET,
     AutomationSettings,
     AutoReminder,
+    AutoReminderInvoice,
     ClientAutomation,
     InvoiceExclusion,
     Plan,
@@ -41,6 +42,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
     {"offset_days": 45, "level": StepLevel.FORMAL_NOTICE, "channel": Channel.LETTER, "needs_approval": True},
 ]
 MAX_STEPS = 10
+PLAN_NAME_LENGTH = 100
 
 EMAIL_SIGNATURE = "Bien cordialement,\n{signataire}\n{entreprise_nom}"
 # The courtesy reminder, before the due date: no lateness, no penalties, nothing "échu".
@@ -242,13 +244,14 @@ def update_automation(
 
 def create_plan(*, business: Business, actor: User | None, name: str, steps: Sequence[dict[str, Any]]) -> Plan:
     """Another plan, to assign to some clients."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": _("Donnez un nom au plan.")})
+    name = _plan_name(name)
     parsed = _parse_steps(steps)
     if not parsed:
         raise ValidationError({"steps": _("Un plan compte au moins une étape.")})
     with transaction.atomic():
+        # The business row serialises two creations of the same name (the unique constraint
+        # would otherwise answer with an IntegrityError).
+        Business.objects.select_for_update().filter(pk=business.pk).first()
         if Plan.objects.filter(business=business, name=name).exists():
             raise ValidationError({"name": _("Un plan porte déjà ce nom.")})
         plan = Plan.objects.create(business=business, name=name)
@@ -257,14 +260,87 @@ def create_plan(*, business: Business, actor: User | None, name: str, steps: Seq
     return plan
 
 
+def _plan_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom au plan.")})
+    if len(name) > PLAN_NAME_LENGTH:
+        raise ValidationError({"name": _("Le nom compte au plus 100 caractères.")})
+    return name
+
+
+def _locked_plan(plan: Plan) -> Plan:
+    try:
+        return Plan.objects.select_for_update().get(pk=plan.pk, business_id=plan.business_id)
+    except Plan.DoesNotExist:
+        raise NotFound(_("Plan introuvable.")) from None
+
+
+def update_plan(
+    *, plan: Plan, actor: User | None, name: str | None = None, steps: Sequence[dict[str, Any]] | None = None
+) -> Plan:
+    """Rename another plan or replace its steps (retired, never deleted). `None` leaves it."""
+    new_name = _plan_name(name) if name is not None else None
+    parsed = _parse_steps(steps) if steps is not None else None
+    if parsed is not None and not parsed:
+        raise ValidationError({"steps": _("Un plan compte au moins une étape.")})
+    with transaction.atomic():
+        locked = _locked_plan(plan)
+        if locked.is_default:
+            raise Conflict(_("Le plan par défaut se règle avec les relances automatiques."))
+        changes: dict[str, Any] = {}
+        if new_name is not None and new_name != locked.name:
+            if Plan.objects.filter(business_id=locked.business_id, name=new_name).exclude(pk=locked.pk).exists():
+                raise ValidationError({"name": _("Un plan porte déjà ce nom.")})
+            changes["name"] = [locked.name, new_name]
+            locked.name = new_name
+            locked.save(update_fields=["name"])
+        if parsed is not None and _replace_steps(locked, parsed):
+            changes["steps"] = len(parsed)
+        if changes:
+            record(business=locked.business, actor=actor, action="plan_updated", obj=locked, changes=changes)
+    return locked
+
+
+def delete_plan(*, plan: Plan, actor: User | None) -> None:
+    """Delete another plan that no client uses and that never sent anything.
+
+    Clients on it are not silently moved to the default plan (which may remind sooner or
+    harder): the owner chooses their plan first. A plan that sent reminders keeps its steps,
+    which count for the one-reminder-per-step rule."""
+    with transaction.atomic():
+        locked = _locked_plan(plan)
+        if locked.is_default:
+            raise Conflict(_("Le plan par défaut ne se supprime pas."))
+        users = ClientAutomation.objects.filter(plan=locked).count()
+        if users:
+            raise Conflict(
+                _(
+                    "Ce plan est suivi par des clients (%(count)s) : choisissez-leur un autre plan sur leur "
+                    "fiche avant de le supprimer."
+                )
+                % {"count": users}
+            )
+        if AutoReminderInvoice.objects.filter(step__plan=locked).exists():
+            raise Conflict(_("Ce plan a déjà envoyé des relances : il reste pour en garder la trace."))
+        record(business=locked.business, actor=actor, action="plan_deleted", obj=locked, changes={"name": locked.name})
+        locked.delete()
+
+
 def set_client_automation(
     *, client: Client, actor: User | None, plan: Plan | None = None, excluded: bool = False
 ) -> ClientAutomation:
     """The client's plan (None: the default plan), or the client left out."""
     if plan is not None and plan.business_id != client.business_id:
-        raise NotFound("Plan introuvable.")
+        raise NotFound(_("Plan introuvable."))
     with transaction.atomic():
+        # The plan is locked so that it cannot be deleted while a client is moved onto it.
+        if plan is not None:
+            plan = _locked_plan(plan)
+        Client.objects.select_for_update().filter(pk=client.pk).first()
         row, _created = ClientAutomation.objects.select_for_update().get_or_create(client=client)
+        if plan is not None and plan.is_default:
+            plan = None
         row.plan = plan
         row.excluded = excluded
         row.save()
@@ -281,6 +357,7 @@ def set_client_automation(
 
 def set_invoice_excluded(*, invoice: Invoice, actor: User | None, excluded: bool) -> None:
     with transaction.atomic():
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if excluded:
             InvoiceExclusion.objects.get_or_create(invoice=invoice)
         else:

@@ -1,4 +1,5 @@
-"""The automation settings (plan editor, sending window, preview) and the "À valider" queue."""
+"""The automation settings (plan editor, sending window, preview), the other plans, a client's
+plan or exclusion, an invoice's exclusion, and the "À valider" queue."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.tenancy import AuthenticatedHttpRequest, current_business
 from automation import queries, services
-from automation.lookups import get_auto_reminder_for
-from automation.models import AutomationSettings, AutoReminder, PlanStep, StepLevel
+from automation.lookups import get_auto_reminder_for, get_plan_for
+from automation.models import AutomationSettings, AutoReminder, Plan, PlanStep, StepLevel
 from automation.scheduler import preview
+from core.errors import Conflict
 from core.ids import parse_ids
 from dunning.choices import Channel
+from ledger.lookups import get_client_for, get_invoice_for
 from ledger.models import Client, Invoice
 
 PREVIEW_DAYS = 30
@@ -57,6 +60,20 @@ def _posted_steps(data: Any) -> list[StepRow]:
             )
         )
     return rows
+
+
+def _steps_of(posted: list[StepRow]) -> list[dict[str, Any]]:
+    """The posted rows for the service; a row with no number of days is a step removed."""
+    return [
+        {
+            "offset_days": row.offset_days,
+            "level": row.level,
+            "channel": row.channel,
+            "needs_approval": row.needs_approval,
+        }
+        for row in posted
+        if row.offset_days != ""
+    ]
 
 
 def _preview_rows(business: Any) -> list[dict[str, Any]]:
@@ -98,6 +115,7 @@ def _settings_page(
         "channels": Channel.choices,
         "preview": _preview_rows(business),
         "preview_days": PREVIEW_DAYS,
+        "plans": list(queries.other_plans(business.pk)),
     }
     return render(request, "automation/settings.html", context, status=status)
 
@@ -111,16 +129,7 @@ def automation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _settings_page(request, automation, _rows(services.plan_steps(plan)))
     posted = _posted_steps(request.POST)
-    steps = [
-        {
-            "offset_days": row.offset_days,
-            "level": row.level,
-            "channel": row.channel,
-            "needs_approval": row.needs_approval,
-        }
-        for row in posted
-        if row.offset_days != ""
-    ]
+    steps = _steps_of(posted)
     try:
         services.update_automation(
             business=business,
@@ -192,3 +201,122 @@ def decide_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("automation:approvals")
     _decide(request, items, approve_them=request.POST.get("decision") == "approve")
     return redirect("automation:approvals")
+
+
+# Other plans, assigned client by client
+
+
+def _plan_page(
+    request: AuthenticatedHttpRequest,
+    plan: Plan | None,
+    name: str,
+    rows: list[StepRow],
+    *,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "nav": "settings",
+        "section": "automation",
+        "plan": plan,
+        "name": name,
+        "rows": rows,
+        "errors": errors or {},
+        "levels": StepLevel.choices,
+        "channels": Channel.choices,
+    }
+    return render(request, "automation/plan_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    business = current_business(request)
+    if request.method == "GET":
+        default_steps = services.plan_steps(services.default_plan(business))
+        return _plan_page(request, None, "", _rows(default_steps))
+    posted = _posted_steps(request.POST)
+    name = request.POST.get("name", "")
+    try:
+        plan = services.create_plan(business=business, actor=request.user, name=name, steps=_steps_of(posted))
+    except ValidationError as error:
+        return _plan_page(request, None, name, posted, errors=error.message_dict, status=422)
+    messages.success(request, _("Plan « %(name)s » créé.") % {"name": plan.name})
+    return redirect("automation:settings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for(request.user, pk)
+    if plan.is_default:
+        return redirect("automation:settings")
+    if request.method == "GET":
+        return _plan_page(request, plan, plan.name, _rows(services.plan_steps(plan)))
+    posted = _posted_steps(request.POST)
+    name = request.POST.get("name", "")
+    try:
+        plan = services.update_plan(plan=plan, actor=request.user, name=name, steps=_steps_of(posted))
+    except ValidationError as error:
+        return _plan_page(request, plan, name, posted, errors=error.message_dict, status=422)
+    messages.success(request, _("Plan « %(name)s » enregistré.") % {"name": plan.name})
+    return redirect("automation:settings")
+
+
+@login_required
+@require_http_methods(["POST"])
+def plan_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for(request.user, pk)
+    try:
+        services.delete_plan(plan=plan, actor=request.user)
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Plan « %(name)s » supprimé.") % {"name": plan.name})
+    return redirect("automation:settings")
+
+
+# A client's plan, an invoice left out
+
+
+@login_required
+@require_http_methods(["POST"])
+def client_automation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    choice = request.POST.get("plan", "").strip()
+    plan = None
+    if choice not in ("", queries.EXCLUDED):
+        try:
+            plan_id = int(choice)
+        except ValueError:
+            plan_id = 0
+        plan = Plan.objects.filter(pk=plan_id, business_id=client.business_id).first()
+        if plan is None:
+            messages.error(request, _("Ce plan n’existe plus : choisissez-en un autre."))
+            return redirect("pages:client_detail", pk=client.pk)
+    services.set_client_automation(client=client, actor=request.user, plan=plan, excluded=choice == queries.EXCLUDED)
+    if choice == queries.EXCLUDED:
+        messages.success(request, _("%(name)s ne sera plus relancé automatiquement.") % {"name": client.name})
+    else:
+        shown = plan.name if plan else _("le plan par défaut")
+        messages.success(
+            request, _("Relances automatiques de %(name)s : %(plan)s.") % {"name": client.name, "plan": shown}
+        )
+    return redirect("pages:client_detail", pk=client.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invoice_automation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    invoice = get_invoice_for(request.user, pk)
+    excluded = request.POST.get("excluded") == "1"
+    services.set_invoice_excluded(invoice=invoice, actor=request.user, excluded=excluded)
+    if excluded:
+        messages.success(
+            request, _("Facture n° %(number)s exclue des relances automatiques.") % {"number": invoice.number}
+        )
+    else:
+        messages.success(
+            request, _("Facture n° %(number)s réincluse dans les relances automatiques.") % {"number": invoice.number}
+        )
+    return redirect("pages:invoice_detail", pk=invoice.pk)

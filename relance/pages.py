@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.tenancy import AuthenticatedHttpRequest, current_business
+from automation import queries as automation_queries
 from core.errors import Conflict
 from core.formats import money, percent
 from core.htmx import render_page
@@ -140,6 +141,9 @@ def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "history_size": audit.HISTORY_SIZE,
         "paused": client.is_paused_on(today),
         "limitation_flags": flags,
+        "automation_plans": list(automation_queries.assignable_plans(client.business_id)),
+        "automation_choice": automation_queries.client_choice(client.pk),
+        "automation_excluded": automation_queries.EXCLUDED,
     }
     return render(request, "ledger/client_detail.html", context)
 
@@ -182,6 +186,7 @@ def _invoice_detail_response(
         "history_size": audit.HISTORY_SIZE,
         "penalty_panel": penalty_panel(invoice, today, reminders=reminders) if state == InvoiceStatus.LATE else None,
         "limitation": limitation(invoice.due_date, invoice.client.kind, today),
+        "automation_excluded": automation_queries.is_invoice_excluded(invoice.pk),
     }
     return render(request, "ledger/invoice_detail.html", context, status=status)
 

@@ -78,3 +78,34 @@ def test_the_plan_editor_saves_and_shows_errors_at_the_steps(signed_in_page: Pag
     expect(page.get_by_role("alert").first).to_contain_text("Deux étapes tombent le même jour")
     assert user.business is not None
     assert [step.offset_days for step in services.plan_steps(services.default_plan(user.business))] == [-3, 10, 21, 45]
+
+
+@pytest.mark.browser
+def test_a_client_is_put_on_another_plan_from_its_page(signed_in_page: Page, user: User) -> None:
+    """Plans section, plan form and the client page's box: accessible, fit a phone, and the
+    choice made on the client page shows there."""
+    assert user.business is not None
+    business = user.business
+    plan = services.create_plan(
+        business=business, actor=user, name="Grands comptes", steps=[{"offset_days": 30, "level": 1}]
+    )
+    client = make_client(business, name="Durand SARL", email="compta@durand.test")
+    invoice = make_invoice(business, client, number="F-001")
+    pages = [
+        "/automatisation/",
+        f"/automatisation/plans/{plan.pk}/",
+        f"/clients/{client.pk}/",
+        f"/factures/{invoice.pk}/",
+    ]
+    page = signed_in_page
+    assert axe_report(page, pages) == {}
+    page.goto(f"/clients/{client.pk}/")
+    page.get_by_label("Plan", exact=True).select_option(label="Grands comptes")
+    page.locator("#relances-automatiques").get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Relances automatiques de Durand SARL : Grands comptes.")
+    expect(page.get_by_label("Plan", exact=True)).to_have_value(str(plan.pk))
+    page.set_viewport_size(PHONE)
+    assert axe_report(page, pages) == {}
+    for path in pages:
+        page.goto(path)
+        assert page.evaluate(OVERFLOW) <= 0, path
