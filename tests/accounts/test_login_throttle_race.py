@@ -19,7 +19,9 @@ from django.urls import reverse
 
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Thirty rounds of forty real threads through the whole login stack take about a minute on two
+# quiet cores: more than the suite's default limit when the machine is busy.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(360)]
 
 URL = reverse("accounts:login")
 PASSWORD = "motdepasse-solide-42"
