@@ -17,6 +17,7 @@ is small: the invoice numbers seen (to refuse a number twice in one file) and th
 payments, and the report keeps at most `MAX_ERRORS` errors and `MAX_ACTIONS` actions.
 """
 
+import abc
 import datetime as dt
 import itertools
 from collections import Counter
@@ -105,7 +106,7 @@ class RowErrors(Exception):
         self.errors = errors
 
 
-class _Importer:
+class _Importer(abc.ABC):
     kind: str
     # Model fields named in the services' errors → the import's field they come from.
     error_fields: dict[str, str] = {}
@@ -135,10 +136,12 @@ class _Importer:
     # The run
 
     def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
-        """Load what the batch's rows refer to, in one query or two."""
+        """Load what the batch's rows refer to, in one query or two (nothing by default)."""
+        return None
 
+    @abc.abstractmethod
     def handle(self, line: int, row: list[str]) -> None:
-        raise NotImplementedError
+        """Write one row through the ledger's services, or raise its errors."""
 
     def remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
         """Cache a row written by this row: forgotten again if the row is rolled back."""
