@@ -84,12 +84,9 @@ def epc_payload(code: PaymentCode) -> str:
 def _encoded(code: PaymentCode) -> segno.QRCode:
     """Encoding is most of a code's cost, and one reminder draws its code for the letter, the
     e-mail and the previews: the same code is encoded once. Error correction level M, as the
-    standard requires (never raised), in at most version 13 (our bounds on the fields keep it
-    there)."""
-    qr = segno.make_qr(epc_payload(code), error="m", boost_error=False, mask=MASK, encoding="utf-8")
-    if qr.version > 13:  # noqa: PLR2004 (the standard's largest version)
-        raise ValueError(f"Code EPC trop grand ({qr.designator}).")
-    return qr
+    standard requires (never raised), in at most version 13: the bounds on the fields keep it
+    there (the test of the largest code checks it)."""
+    return segno.make_qr(epc_payload(code), error="m", boost_error=False, mask=MASK, encoding="utf-8")
 
 
 def payment_code(facts: ReminderFacts) -> PaymentCode | None:
