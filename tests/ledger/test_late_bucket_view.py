@@ -203,3 +203,21 @@ def test_rows_speak_the_users_language(owner_client: HttpClient, business: Busin
     text = owner_client.get(url()).text
     assert "Jamais relancée" not in text and 'data-label="Échéance"' not in text
     assert "12 j" not in text
+
+
+def test_cached_head_follows_every_write_the_search_and_the_language(
+    owner_client: HttpClient, business: Business
+) -> None:
+    """The head, tabs and filter are cached under the summary's key with the request's filter."""
+    from decimal import Decimal
+
+    from ledger import services
+
+    invoice = late(business, 12)
+    assert "1 facture · 1 client" in owner_client.get(url()).text
+    services.record_payment(invoice=invoice, actor=None, date=dt.date(2026, 11, 27), amount=Decimal("1000.00"))
+    assert "0 facture · 0 client" in owner_client.get(url()).text
+    assert 'value="Dupont"' in owner_client.get(url(), {"q": "Dupont"}).text
+    assert 'value="Durand"' in owner_client.get(url(), {"q": "Durand"}).text
+    owner_client.post(reverse("set_language"), {"language": "en", "next": url()})
+    assert "Fil d’Ariane" not in owner_client.get(url()).text
