@@ -15,3 +15,17 @@ class NotFound(LookupError):
 
     Another business's id is not found either: a tenant never learns that it exists.
     """
+
+
+class BatchErrors(Exception):
+    """Items of a batch that a service refused: nothing of the batch was written.
+
+    A batch service (many rows in one write, for an import) checks each item as its one-row
+    service would, in order, as if the items had come one after another and each refused one had
+    written nothing. `errors` maps the index of each refused item to the `ValidationError`,
+    `Conflict` or `NotFound` that the one-row service raises for it.
+    """
+
+    def __init__(self, errors: dict[int, Exception]) -> None:
+        super().__init__(errors)
+        self.errors = errors

@@ -1,10 +1,24 @@
 """Running a CSV import: each row through the ledger's services, all or nothing.
 
-The whole file is one transaction. Each row runs in a savepoint of it and writes only through
-`ledger.services` (create and update of clients and invoices, record_payment), so every rule
-of the books applies to an imported row as to a typed one, with the same French message. A
-dry run is the same run rolled back at the end: what it reports is exactly what the commit
-would do. A commit with any error is rolled back too: nothing is written.
+The whole file is one transaction, and every write goes through `ledger.services`, so every
+rule of the books applies to an imported row as to a typed one, with the same French message.
+Rows are read `BATCH` at a time. Clients are created and updated, and invoices updated, at their
+row (`create_client`, `update_client`, `update_invoice`), in a savepoint of the row opened
+before its first write. The invoices, the clients of a clients file and the payments to create
+wait for the end of their batch, where one call of the ledger's batch service writes them all
+(`create_invoices`, `create_clients`, `record_payments`: each item checked by the same
+functions as the one-row service, under one books version and one lock query, the rows and
+their audit events written a few hundred to a statement). A row the batch service refuses gets
+its error and the others are sent again without it; then the batch's rows are told to the
+report in their order. A dry run is the same run rolled back at the end: what it reports is
+exactly what the commit would do. A commit with any error is rolled back too: nothing is
+written.
+
+For a file without errors, writing a batch's rows together changes nothing. In a file with
+some, a row refused at the end of its batch keeps until the rollback what it wrote at its row
+(the client it created, which later rows naming it then find: a new client is counted once,
+with the first row naming it that succeeds), and a later row of the same batch with its number
+is told that the number appears twice in the file.
 
 Re-importing a file changes nothing: invoices are found by number, clients by SIREN (else by
 name), and a row whose values are already stored calls no service at all. A payment is the
@@ -12,16 +26,17 @@ same payment when its invoice, date, amount, method and reference are: the n-th 
 file is the n-th such payment stored before the import began.
 
 Memory stays bounded: rows are streamed from the stored file and handled `BATCH` at a time,
-with one query per batch to find the invoices or clients they name. What grows with the file
-is small: the invoice numbers seen (to refuse a number twice in one file) and the keys of the
-payments, and the report keeps at most `MAX_ERRORS` errors and `MAX_ACTIONS` actions.
+with one query per batch to find the invoices or clients they name, and what waits for the end
+of a batch is that batch's rows. What grows with the file is small: the invoice numbers seen
+(to refuse a number twice in one file), the keys of the payments and the ids of the clients
+created, and the report keeps at most `MAX_ERRORS` errors and `MAX_ACTIONS` actions.
 """
 
 import abc
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -34,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
 from accounts.validators import normalize_identifier
-from core.errors import Conflict, NotFound
+from core.errors import BatchErrors, Conflict, NotFound
 from core.formats import money
 from imports.csv_fields import CLIENTS, INVOICES, PAYMENTS, field_label
 from imports.csv_format import normalise, parse_amount, parse_date, read_rows
@@ -98,6 +113,18 @@ class Report:
 _ABSENT = object()
 
 
+@dataclass
+class _Done:
+    """What a row did, told to the report once its batch is written (rows are told in order)."""
+
+    action: str
+    label: str
+    changes: list[str] = field(default_factory=list)
+    # The row's client: counted in `clients_created` with the first row that names it and
+    # succeeds, if this import created it.
+    client_id: int | None = None
+
+
 class RowErrors(Exception):
     """The row's cells or the services refused it: field key → French messages."""
 
@@ -117,6 +144,8 @@ class _Importer(abc.ABC):
     ) -> None:
         self.business, self.actor, self.headers, self.mapping, self.report = business, actor, headers, mapping, report
         self.today = timezone.localdate()
+        # Clients created by this import and not yet counted (see `_Done.client_id`).
+        self.new_clients: dict[int, bool] = {}
 
     # Cells
 
@@ -140,28 +169,82 @@ class _Importer(abc.ABC):
         return None
 
     @abc.abstractmethod
-    def handle(self, line: int, row: list[str]) -> None:
-        """Write one row through the ledger's services, or raise its errors."""
+    def handle(self, line: int, row: list[str]) -> _Done | None:
+        """Write one row through the ledger's services, or raise its errors; None when what it
+        writes waits for `write_pending`, which then gives the row its outcome."""
+
+    def write_pending(self) -> None:
+        """Write what the batch's rows left for the end of the batch (nothing by default)."""
+        return None
 
     def remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
         """Cache a row written by this row: forgotten again if the row is rolled back."""
         self.undo.append((cache, key, cache.get(key, _ABSENT)))
         cache[key] = value
 
+    def run_batch(self, batch: list[tuple[int, list[str]]]) -> None:
+        self.prepare(batch)
+        self.outcomes: dict[int, _Done | Exception] = {}
+        for line, row in batch:
+            self.run_row(line, row)
+        self.write_pending()
+        for line, _row in batch:
+            self.tell(line, self.outcomes[line])
+
     def run_row(self, line: int, row: list[str]) -> None:
         self.undo: list[tuple[dict[Any, Any], Any, Any]] = []
-        clients_created = self.report.clients_created
+        self.savepoint: str | None = None
         try:
-            with transaction.atomic():
-                self.handle(line, row)
+            done = self.handle(line, row)
         except (RowErrors, ValidationError, Conflict, NotFound) as error:
+            if self.savepoint is not None:
+                transaction.savepoint_rollback(self.savepoint)
             for cache, key, previous in reversed(self.undo):
                 if previous is _ABSENT:
                     cache.pop(key, None)
                 else:
                     cache[key] = previous
-            self.report.clients_created = clients_created
-            self.report_error(line, error)
+            self.outcomes[line] = error
+        else:
+            if self.savepoint is not None:
+                transaction.savepoint_commit(self.savepoint)
+            if done is not None:
+                self.outcomes[line] = done
+
+    def writing(self) -> None:
+        """Called before each write of a row: its first opens the row's savepoint, so that a row
+        refused after a write leaves nothing. Most rows write nothing at their row (an invoice to
+        create waits for the end of the batch) and cost no savepoint."""
+        if self.savepoint is None:
+            self.savepoint = transaction.savepoint()
+
+    def write_together(
+        self, write: Callable[[list[dict[str, Any]]], Sequence[Any]], pending: list[tuple[int, dict[str, Any]]]
+    ) -> tuple[list[tuple[int, Any]], list[tuple[int, Exception]]]:
+        """Write the items of the pending rows (line, item) in one call of a batch service.
+
+        Returns the rows written (line, what the service returned for it) and the rows refused
+        (line, error). The service writes nothing when it refuses an item: the others, which
+        passed their checks, are sent again without the refused ones.
+        """
+        refused: list[tuple[int, Exception]] = []
+        while pending:
+            try:
+                written = write([item for _line, item in pending])
+            except BatchErrors as batch:
+                refused += [(pending[index][0], error) for index, error in batch.errors.items()]
+                pending = [entry for index, entry in enumerate(pending) if index not in batch.errors]
+            else:
+                return [(line, row) for (line, _item), row in zip(pending, written, strict=True)], refused
+        return [], refused
+
+    def tell(self, line: int, outcome: _Done | Exception) -> None:
+        if isinstance(outcome, Exception):
+            self.report_error(line, outcome)
+            return
+        if outcome.client_id is not None and self.new_clients.pop(outcome.client_id, False):
+            self.report.clients_created += 1
+        self.report.action(line, outcome.action, outcome.label, outcome.changes)
 
     def report_error(self, line: int, error: Exception) -> None:
         if isinstance(error, RowErrors):
@@ -277,8 +360,11 @@ class ClientImporter(_Importer):
             {_siren_of(self.cell(row, "siren")) for _line, row in rows} - {""},
             {self.cell(row, "name") for _line, row in rows} - {""},
         )
+        # The clients to create (line, data), each in the cache as an unsaved copy until written.
+        self.to_create: list[tuple[int, dict[str, Any]]] = []
+        self.unsaved: dict[int, Client] = {}
 
-    def handle(self, line: int, row: list[str]) -> None:
+    def handle(self, line: int, row: list[str]) -> _Done | None:
         cells = _Parser(self, row)
         name = cells.text("name")
         cells.require("name", name, _("Indiquez le nom du client."))
@@ -293,19 +379,43 @@ class ClientImporter(_Importer):
         if kind is not None:
             data["kind"] = kind
         client = self.find_client(name, siren)
+        if client is not None and client.pk is None:
+            # An earlier row of the batch creates this client: written first, then compared.
+            self.write_pending()
+            client = self.find_client(name, siren)
         if client is None:
-            client = services.create_client(business=self.business, actor=self.actor, name=name, **data)
-            self.remember_client(client)
-            self.report.action(line, CREATED, client.name)
-            return
+            self.to_create.append((line, {"name": name, **data}))
+            self.unsaved[line] = Client(business=self.business, name=name, **data)
+            self.remember_client(self.unsaved[line])
+            return None
         data["name"] = name
         changed = {key: value for key, value in data.items() if getattr(client, key) != value}
         if not changed:
-            self.report.action(line, UNCHANGED, client.name)
-            return
+            return _Done(UNCHANGED, client.name)
+        self.writing()
         client = services.update_client(client=client, actor=self.actor, **changed)
         self.remember_client(client)
-        self.report.action(line, UPDATED, client.name, [_client_field_label(key) for key in changed])
+        return _Done(UPDATED, client.name, [_client_field_label(key) for key in changed])
+
+    def write_pending(self) -> None:
+        created, refused = self.write_together(
+            lambda items: services.create_clients(business=self.business, actor=self.actor, items=items),
+            self.to_create,
+        )
+        for line, client in created:
+            self.outcomes[line] = _Done(CREATED, client.name)
+        for line, error in refused:
+            self.outcomes[line] = error
+        # The unsaved copies in the cache give way to the clients written; a refused one leaves
+        # its name free for a later row, as if it had never been read.
+        written = {id(self.unsaved[line]): client for line, client in created}
+        for key, client in list(self.clients.items()):
+            if client.pk is None:
+                if id(client) in written:
+                    self.clients[key] = written[id(client)]
+                else:
+                    del self.clients[key]
+        self.to_create, self.unsaved = [], {}
 
 
 def _client_field_label(key: str) -> str:
@@ -331,8 +441,12 @@ class InvoiceImporter(_Importer):
             {_siren_of(self.cell(row, "siren")) for _line, row in rows} - {""},
             {self.cell(row, "client") for _line, row in rows} - {""},
         )
+        # Written at the end of the batch: the invoices to create (line, data, the file's
+        # "reste dû", label) and the payments that bring an invoice to it (line, item, outcome).
+        self.to_create: list[tuple[int, dict[str, Any], Decimal | None, str]] = []
+        self.to_pay: list[tuple[int, dict[str, Any], _Done]] = []
 
-    def handle(self, line: int, row: list[str]) -> None:
+    def handle(self, line: int, row: list[str]) -> _Done | None:
         cells = _Parser(self, row)
         number, client_name = cells.text("number"), cells.text("client")
         cells.require("number", number, _("Indiquez le numéro de la facture."))
@@ -372,41 +486,80 @@ class InvoiceImporter(_Importer):
         notes = cells.text("notes")
         if notes:
             data["notes"] = notes
-        data["client"] = self.client_for(line, client_name, _siren_of(cells.text("siren")), cells.text("email"))
+        data["client"] = client = self.client_for(client_name, _siren_of(cells.text("siren")), cells.text("email"))
         invoice = self.invoices.get(number)
         label = _("Facture %(number)s") % {"number": number}
         if invoice is None:
-            invoice = services.create_invoice(business=self.business, actor=self.actor, **data)
-            self.remember(self.invoices, number, invoice)
-            if amount_due is not None:
-                self.catch_up(invoice, amount_due)
-            self.report.action(line, CREATED, label)
-            return
+            self.to_create.append((line, data, amount_due, label))
+            return None
         changed = {key: value for key, value in data.items() if getattr(invoice, key) != value}
         if changed:
+            self.writing()
             invoice = services.update_invoice(invoice=invoice, actor=self.actor, **changed)
-            self.remember(self.invoices, number, invoice)
         labels = [_label(Invoice, key) for key in changed]
-        if amount_due is not None and self.catch_up(invoice, amount_due):
-            labels.append(_label(Invoice, "amount_due"))
-        self.report.action(line, UPDATED if labels else UNCHANGED, label, labels)
+        payment = self.catch_up(invoice, amount_due) if amount_due is not None else None
+        if payment is None:
+            return _Done(UPDATED if labels else UNCHANGED, label, labels, client.pk)
+        self.to_pay.append((line, payment, _Done(UPDATED, label, [*labels, _label(Invoice, "amount_due")], client.pk)))
+        return None
 
-    def client_for(self, line: int, name: str, siren: str, email: str) -> Client:
+    def write_pending(self) -> None:
+        created, refused = self.write_together(
+            lambda items: services.create_invoices(business=self.business, actor=self.actor, items=items),
+            [(line, data) for line, data, _amount_due, _label in self.to_create],
+        )
+        waiting = {line: (data["number"], amount_due, label) for line, data, amount_due, label in self.to_create}
+        for line, error in refused:
+            self.outcomes[line] = error
+            # Not imported: a later batch may bring the number again without repeating this row.
+            if self.numbers_seen.get(waiting[line][0]) == line:
+                del self.numbers_seen[waiting[line][0]]
+        for line, invoice in created:
+            _number, amount_due, label = waiting[line]
+            done = _Done(CREATED, label, client_id=invoice.client_id)
+            try:
+                payment = self.catch_up(invoice, amount_due) if amount_due is not None else None
+            except RowErrors as refusal:
+                self.outcomes[line] = refusal
+                continue
+            if payment is None:
+                self.outcomes[line] = done
+            else:
+                self.to_pay.append((line, payment, done))
+        self.to_pay.sort(key=lambda entry: entry[0])
+        outcomes = {line: done for line, _payment, done in self.to_pay}
+        paid, refused = self.write_together(
+            lambda items: services.record_payments(business=self.business, actor=self.actor, items=items),
+            [(line, payment) for line, payment, _done in self.to_pay],
+        )
+        for line, _payment in paid:
+            self.outcomes[line] = outcomes[line]
+        for line, error in refused:
+            # The payment is the file's "reste dû": its field errors belong to that column.
+            self.outcomes[line] = (
+                RowErrors({"amount_due": [m for ms in _message_dict(error).values() for m in ms]})
+                if isinstance(error, ValidationError)
+                else error
+            )
+
+    def client_for(self, name: str, siren: str, email: str) -> Client:
         client = self.find_client(name, siren)
         if client is not None:
             return client
         extra = {key: value for key, value in (("siren", siren), ("email", email)) if value}
+        self.writing()
         client = services.create_client(business=self.business, actor=self.actor, name=name, **extra)
-        self.report.clients_created += 1
+        self.remember(self.new_clients, client.pk, True)
         self.remember_client(client)
         return client
 
-    def catch_up(self, invoice: Invoice, amount_due: Decimal) -> bool:
-        """The file's "reste dû" below Relance's: the difference is a payment received by today."""
+    def catch_up(self, invoice: Invoice, amount_due: Decimal) -> dict[str, Any] | None:
+        """The file's "reste dû" below Relance's: the difference is a payment received by today
+        (the payment to record, or None when the amounts agree)."""
         if amount_due > invoice.total_incl_tax:
             raise RowErrors({"amount_due": [_("Le reste dû ne peut pas dépasser le montant TTC.")]})
         if amount_due == invoice.amount_due:
-            return False
+            return None
         if amount_due > invoice.amount_due:
             raise RowErrors(
                 {
@@ -419,19 +572,13 @@ class InvoiceImporter(_Importer):
                     ]
                 }
             )
-        try:
-            services.record_payment(
-                invoice=invoice,
-                actor=self.actor,
-                date=self.today,
-                amount=invoice.amount_due - amount_due,
-                method=Payment.Method.OTHER,
-                reference=CATCH_UP_REFERENCE,
-            )
-        except ValidationError as error:
-            raise RowErrors({"amount_due": [m for ms in _message_dict(error).values() for m in ms]}) from None
-        invoice.refresh_from_db(fields=["amount_due"])
-        return True
+        return {
+            "invoice": invoice,
+            "date": self.today,
+            "amount": invoice.amount_due - amount_due,
+            "method": Payment.Method.OTHER,
+            "reference": CATCH_UP_REFERENCE,
+        }
 
 
 class PaymentImporter(_Importer):
@@ -463,8 +610,10 @@ class PaymentImporter(_Importer):
             (item["invoice_id"], item["date"], item["amount"], item["method"], item["reference"]): item["count"]
             for item in stored
         }
+        # Written at the end of the batch: (line, payment, its key, label).
+        self.to_pay: list[tuple[int, dict[str, Any], tuple[Any, ...], str]] = []
 
-    def handle(self, line: int, row: list[str]) -> None:
+    def handle(self, line: int, row: list[str]) -> _Done | None:
         cells = _Parser(self, row)
         number = cells.text("invoice_number")
         cells.require("invoice_number", number, _("Indiquez le numéro de la facture réglée."))
@@ -492,12 +641,23 @@ class PaymentImporter(_Importer):
         self.remember(self.seen, key, self.seen[key] + 1)
         label = _("Règlement de %(amount)s sur la facture %(number)s") % {"amount": money(amount), "number": number}
         if self.seen[key] <= self.stored.get(key, 0):
-            self.report.action(line, UNCHANGED, label)
-            return
-        services.record_payment(
-            invoice=invoice, actor=self.actor, date=date, amount=amount, method=method, reference=reference
+            return _Done(UNCHANGED, label)
+        payment = {"invoice": invoice, "date": date, "amount": amount, "method": method, "reference": reference}
+        self.to_pay.append((line, payment, key, label))
+        return None
+
+    def write_pending(self) -> None:
+        paid, refused = self.write_together(
+            lambda items: services.record_payments(business=self.business, actor=self.actor, items=items),
+            [(line, payment) for line, payment, _key, _label in self.to_pay],
         )
-        self.report.action(line, CREATED, label)
+        waiting = {line: (key, label) for line, _payment, key, label in self.to_pay}
+        for line, _payment in paid:
+            self.outcomes[line] = _Done(CREATED, waiting[line][1])
+        for line, error in refused:
+            # Not recorded: the same payment further down the file is not a repeat of this one.
+            self.seen[waiting[line][0]] -= 1
+            self.outcomes[line] = error
 
 
 IMPORTERS: dict[str, type[_Importer]] = {CLIENTS: ClientImporter, INVOICES: InvoiceImporter, PAYMENTS: PaymentImporter}
@@ -524,11 +684,11 @@ def run_import(
     report = Report()
     importer = IMPORTERS[kind](business, actor, headers, mapping, report)
     rows = read_rows(stream, encoding, delimiter)
-    with transaction.atomic():
+    # One transaction for the whole file, which draws one new version of the business's books
+    # for all its writes (and so takes the business's row first, as every writer of the books).
+    with services.writing_books(business):
         while batch := list(itertools.islice(rows, BATCH)):
-            importer.prepare(batch)
-            for line, row in batch:
-                importer.run_row(line, row)
+            importer.run_batch(batch)
             report.rows += len(batch)
             if progress is not None:
                 progress(report.rows)

@@ -1,7 +1,7 @@
 """The CSV import's writers: receive a file, set its mapping, start a dry run or the commit.
 
-The rows of the books are written by `ledger.services` only, called row by row by
-`imports.csv_import`; here only the `CsvImport` row and the stored file are written.
+The rows of the books are written by `ledger.services` only, called by `imports.csv_import`
+(row by row, or a batch at a time); here only the `CsvImport` row and the stored file are written.
 """
 
 import json

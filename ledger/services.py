@@ -10,25 +10,32 @@ client's and business's rows the query joins: locking those made a payment and a
 frozen wait on each other, and PostgreSQL aborted one as a deadlock. `no_key` (PostgreSQL's FOR
 NO KEY UPDATE) still lets other transactions insert rows that refer to the locked one (audit
 events, payments, reminder lines) instead of queueing them behind it.
+
+An import writes many rows at once through the batch services (`create_clients`,
+`create_invoices`, `record_payments`): the checks of their one-row service, item by item, under
+one books version and one lock query, the rows and their audit events written a few hundred to
+a statement.
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Business, User
 from accounts.services import books_changed
-from core.audit import jsonable, record
+from core.audit import event, jsonable, record, record_many
 from core.dates import check_dates
-from core.errors import Conflict, NotFound
+from core.errors import BatchErrors, Conflict, NotFound
 from core.formats import money as _euros
 from core.text import check_one_line
 from law.terms import due_date_for
@@ -63,6 +70,8 @@ INVOICE_FIELDS = [
     "total_incl_tax",
     "notes",
 ]
+# Rows a batch service writes in one INSERT or UPDATE (SQLite takes fewer: Django splits them).
+BULK = 500
 
 
 @contextmanager
@@ -74,14 +83,38 @@ def _writing_books(row: Business | Client | Invoice | Payment) -> Iterator[None]
     and one transaction that writes several invoices (an import, a bank statement) cannot
     hold one invoice while another waits for the business it holds. The caller's copy of the
     business, when it has one loaded, gets the new version too, so that its next summary is
-    read for the books as they are now.
+    read for the books as they are now. Inside another block of the same business's books (see
+    `writing_books`), the version that block drew stands for both.
     """
+    business_id = row.pk if isinstance(row, Business) else row.business_id
+    drawn = _drawn_versions.get() or {}
     with transaction.atomic():
-        version = books_changed(row.pk if isinstance(row, Business) else row.business_id)
+        version, opened = drawn.get(business_id), None
+        if version is None:
+            version = books_changed(business_id)
+            opened = _drawn_versions.set({**drawn, business_id: version})
         held = row if isinstance(row, Business) else _loaded_business(row)
         if held is not None:
             held.books_version = version
-        yield
+        try:
+            yield
+        finally:
+            if opened is not None:
+                _drawn_versions.reset(opened)
+
+
+# The versions drawn by the `_writing_books` blocks open in this context, by business. A write
+# inside one of them draws none of its own: the enclosing block's version commits or rolls back
+# with it, and the business's row is updated once. On PostgreSQL this matters for an import:
+# each update of the row adds a version of it that the transaction keeps, and every foreign key
+# check on the business (one per invoice and per audit event, at commit) walks them all.
+_drawn_versions: ContextVar[dict[int, int] | None] = ContextVar("drawn_versions", default=None)
+
+
+def writing_books(business: Business) -> AbstractContextManager[None]:
+    """One transaction for many writes of the business's books (an import): the new version of
+    the books is drawn once, here, and the writes of this module inside draw none of their own."""
+    return _writing_books(business)
 
 
 def _loaded_business(row: Client | Invoice | Payment) -> Business | None:
@@ -105,15 +138,45 @@ def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
 # Clients
 
 
-def create_client(*, business: Business, actor: User | None, **data: Any) -> Client:
+def _new_client(business: Business, data: dict[str, Any]) -> Client:
+    """The client to create from `data`, checked: a new client's rules need no other row."""
     rules.check_client_data(data)
     client = Client(business=business, **{k: v for k, v in data.items() if k in CLIENT_FIELDS})
     _full_clean(client, exclude=["business"])
     _check_pause(client)
+    return client
+
+
+def create_client(*, business: Business, actor: User | None, **data: Any) -> Client:
+    client = _new_client(business, data)
     with _writing_books(business):
         client.save()
         record(business=business, actor=actor, action="created", obj=client, client=client)
     return client
+
+
+def create_clients(*, business: Business, actor: User | None, items: Sequence[dict[str, Any]]) -> list[Client]:
+    """Many clients of `business` in one write (an import sends a few hundred at a time), each
+    checked by the same function as `create_client`; returned in the order of `items`.
+
+    One books version, the clients and their audit events written by `bulk_create`. All or
+    nothing: `BatchErrors` names every refused item, and nothing is written.
+    """
+    errors: dict[int, Exception] = {}
+    clients: list[Client] = []
+    for index, data in enumerate(items):
+        try:
+            clients.append(_new_client(business, data))
+        except ValidationError as error:
+            errors[index] = error
+    if errors:
+        raise BatchErrors(errors)
+    with _writing_books(business):
+        Client.objects.bulk_create(clients, batch_size=BULK)
+        record_many(
+            [event(business=business, actor=actor, action="created", obj=client, client=client) for client in clients]
+        )
+    return clients
 
 
 def update_client(*, client: Client, actor: User | None, **data: Any) -> Client:
@@ -249,7 +312,9 @@ def _check_pdf(data: dict[str, Any]) -> None:
             raise ValidationError({"pdf": error.messages}) from None
 
 
-def _check_invoice(invoice: Invoice) -> None:
+def _check_invoice(invoice: Invoice, taken: set[str] | None = None) -> None:
+    """The invoice's rules that involve other fields or rows; `taken`: the numbers the business
+    already uses, when a batch has read them all at once (otherwise one query here)."""
     errors: dict[str, str] = {}
     if invoice.client_id is not None and invoice.client.business_id != invoice.business_id:
         errors["client"] = _("Client introuvable.")
@@ -258,16 +323,21 @@ def _check_invoice(invoice: Invoice) -> None:
     amounts = (invoice.total_excl_tax, invoice.vat_amount, invoice.total_incl_tax)
     if None not in amounts and invoice.total_excl_tax + invoice.vat_amount != invoice.total_incl_tax:
         errors["total_incl_tax"] = _("Le total TTC doit être égal au total HT plus la TVA.")
-    duplicate = Invoice.objects.filter(business_id=invoice.business_id, number=invoice.number)
-    if invoice.pk:
-        duplicate = duplicate.exclude(pk=invoice.pk)
-    if invoice.number and duplicate.exists():
+    if invoice.number and (invoice.number in taken if taken is not None else _number_taken(invoice)):
         errors["number"] = _("Une facture n° %(number)s existe déjà.") % {"number": invoice.number}
     if errors:
         raise ValidationError(errors)
 
 
-def create_invoice(*, business: Business, actor: User | None, **data: Any) -> Invoice:
+def _number_taken(invoice: Invoice) -> bool:
+    duplicate = Invoice.objects.filter(business_id=invoice.business_id, number=invoice.number)
+    if invoice.pk:
+        duplicate = duplicate.exclude(pk=invoice.pk)
+    return duplicate.exists()
+
+
+def _new_invoice(business: Business, data: dict[str, Any]) -> Invoice:
+    """The invoice to create from `data`, with what needs no lock checked and the blanks filled."""
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS or k == "pdf"}
     data = rules.checked_invoice_data(business, data)
     _check_pdf(data)
@@ -279,27 +349,88 @@ def create_invoice(*, business: Business, actor: User | None, **data: Any) -> In
         data["due_date"] = default_due_date(business, data["issue_date"])
     invoice = Invoice(business=business, **data)
     invoice.amount_due = invoice.total_incl_tax if invoice.total_incl_tax is not None else ZERO
+    return invoice
+
+
+def _invoice_created(invoice: Invoice, actor: User | None) -> dict[str, Any]:
+    """The audit event of a created invoice, as `record` and `event` take it."""
+    return {
+        "business": invoice.business,
+        "actor": actor,
+        "action": "created",
+        "obj": invoice,
+        "invoice": invoice,
+        "client": invoice.client,
+        "changes": {"total_incl_tax": invoice.total_incl_tax, "due_date": invoice.due_date},
+    }
+
+
+def create_invoice(*, business: Business, actor: User | None, **data: Any) -> Invoice:
+    invoice = _new_invoice(business, data)
     try:
         with _writing_books(business):
             _lock_client_of(invoice)
             _full_clean(invoice, exclude=["business", "amount_due"])
             _check_invoice(invoice)
             invoice.save()
-            record(
-                business=business,
-                actor=actor,
-                action="created",
-                obj=invoice,
-                invoice=invoice,
-                client=invoice.client,
-                changes={"total_incl_tax": invoice.total_incl_tax, "due_date": invoice.due_date},
-            )
+            record(**_invoice_created(invoice, actor))
     except IntegrityError:
         # A concurrent request took the same number between the check and the insert.
         raise ValidationError(
             {"number": _("Une facture n° %(number)s existe déjà.") % {"number": invoice.number}}
         ) from None
     return invoice
+
+
+def create_invoices(*, business: Business, actor: User | None, items: Sequence[dict[str, Any]]) -> list[Invoice]:
+    """Many invoices of `business` in one write (an import sends a few hundred at a time), each
+    checked by the same functions as `create_invoice`; returned in the order of `items`.
+
+    One books version and one query locking the clients named, one query for the numbers
+    already taken, then the invoices and their audit events written by `bulk_create`. A number
+    given twice is refused the second time, as a second `create_invoice` would refuse it. All or
+    nothing: `BatchErrors` names every refused item, and nothing is written.
+    """
+    errors: dict[int, Exception] = {}
+    invoices: dict[int, Invoice] = {}
+    for index, data in enumerate(items):
+        try:
+            invoices[index] = _new_invoice(business, data)
+        except ValidationError as error:
+            errors[index] = error
+    # No IntegrityError to turn into "existe déjà" here, unlike `create_invoice`: every writer of
+    # the books takes the business's row first (`_writing_books`), so the numbers read below
+    # stay the business's until this transaction ends.
+    with _writing_books(business):
+        clients = set(
+            Client.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk__in={invoice.client_id for invoice in invoices.values()} - {None})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        taken = set(
+            Invoice.objects.filter(
+                business=business, number__in={invoice.number for invoice in invoices.values()}
+            ).values_list("number", flat=True)
+        )
+        for index, invoice in invoices.items():
+            try:
+                if invoice.client_id is not None and invoice.client_id not in clients:
+                    raise ValidationError({"client": _("Client introuvable.")})
+                # A client found under the lock above needs no second query to prove it exists.
+                found = ["client"] if invoice.client_id is not None else []
+                _full_clean(invoice, exclude=["business", "amount_due", *found])
+                _check_invoice(invoice, taken)
+            except ValidationError as error:
+                errors[index] = error
+            else:
+                taken.add(invoice.number)
+        if errors:
+            raise BatchErrors(errors)
+        created = list(invoices.values())
+        Invoice.objects.bulk_create(created, batch_size=BULK)
+        record_many([event(**_invoice_created(invoice, actor)) for invoice in created])
+    return created
 
 
 def update_invoice(*, invoice: Invoice, actor: User | None, **data: Any) -> Invoice:
@@ -400,6 +531,54 @@ def _locked_invoice(invoice: Invoice) -> Invoice:
 # Payments and credit notes
 
 
+def _new_payment(
+    business: Business,
+    *,
+    invoice: Invoice,
+    date: dt.date,
+    amount: Decimal | str,
+    method: str = Payment.Method.TRANSFER,
+    reference: str = "",
+) -> Payment:
+    """The payment to record, with what needs no lock checked."""
+    amount = rules.checked_payment_amount(date=date, amount=amount)
+    payment = Payment(business=business, invoice=invoice, date=date, amount=amount, method=method, reference=reference)
+    _full_clean(payment, exclude=["business", "invoice"])
+    return payment
+
+
+def _check_payable(invoice: Invoice, payment: Payment) -> None:
+    """The payment against its invoice as re-read under the lock, before its amount due."""
+    if invoice.cancelled_at is not None:
+        raise Conflict(_("Cette facture est annulée : aucun règlement ne peut y être enregistré."))
+    if payment.date < invoice.issue_date:
+        raise ValidationError({"date": _("Le règlement ne peut pas précéder la date de la facture.")})
+
+
+def _check_payment_amount(payment: Payment, amount_due: Decimal) -> None:
+    if payment.amount > amount_due:
+        raise ValidationError(
+            {
+                "amount": _("Le montant dépasse le reste dû (%(amount)s) : un trop-perçu est refusé.")
+                % {"amount": _euros(amount_due)}
+            }
+        )
+
+
+def _payment_recorded(payment: Payment, actor: User | None) -> dict[str, Any]:
+    """The audit event of a recorded payment, as `record` and `event` take it."""
+    invoice = payment.invoice
+    return {
+        "business": invoice.business,
+        "actor": actor,
+        "action": "payment_recorded",
+        "obj": payment,
+        "changes": {"amount": payment.amount, "date": payment.date, "method": payment.method},
+        "invoice": invoice,
+        "client": invoice.client,
+    }
+
+
 def record_payment(
     *,
     invoice: Invoice,
@@ -409,38 +588,80 @@ def record_payment(
     method: str = Payment.Method.TRANSFER,
     reference: str = "",
 ) -> Payment:
-    amount = rules.checked_payment_amount(date=date, amount=amount)
-    payment = Payment(
-        business=invoice.business, invoice=invoice, date=date, amount=amount, method=method, reference=reference
+    payment = _new_payment(
+        invoice.business, invoice=invoice, date=date, amount=amount, method=method, reference=reference
     )
-    _full_clean(payment, exclude=["business", "invoice"])
     with _writing_books(invoice):
         invoice = _locked_invoice(invoice)
-        if invoice.cancelled_at is not None:
-            raise Conflict(_("Cette facture est annulée : aucun règlement ne peut y être enregistré."))
-        if date < invoice.issue_date:
-            raise ValidationError({"date": _("Le règlement ne peut pas précéder la date de la facture.")})
+        _check_payable(invoice, payment)
         invoice.refresh_amount_due()
-        if amount > invoice.amount_due:
-            raise ValidationError(
-                {
-                    "amount": _("Le montant dépasse le reste dû (%(amount)s) : un trop-perçu est refusé.")
-                    % {"amount": _euros(invoice.amount_due)}
-                }
-            )
+        _check_payment_amount(payment, invoice.amount_due)
         payment.invoice = invoice
         payment.save()
         invoice.refresh_amount_due()
-        record(
-            business=invoice.business,
-            actor=actor,
-            action="payment_recorded",
-            obj=payment,
-            changes={"amount": amount, "date": date, "method": method},
-            invoice=invoice,
-            client=invoice.client,
-        )
+        record(**_payment_recorded(payment, actor))
     return payment
+
+
+def record_payments(*, business: Business, actor: User | None, items: Sequence[dict[str, Any]]) -> list[Payment]:
+    """Many payments on invoices of `business` in one write (an import sends a few hundred at a
+    time), each checked by the same functions as `record_payment`; returned in the order of `items`.
+
+    An item has `record_payment`'s arguments but the actor: `invoice`, `date`, `amount`, and
+    `method` and `reference` if not the defaults. One books version and one query locking the
+    invoices, two grouped queries for what their payments and credit notes already settled; each
+    payment is then checked against what is still due after the accepted items before it. The
+    payments, their audit events and the new amounts due are written a few hundred to a
+    statement. All or nothing: `BatchErrors` names every refused item, and nothing is written.
+    """
+    errors: dict[int, Exception] = {}
+    payments: dict[int, Payment] = {}
+    for index, item in enumerate(items):
+        try:
+            payments[index] = _new_payment(business, **item)
+        except ValidationError as error:
+            errors[index] = error
+    with _writing_books(business):
+        invoices = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update(of=("self",), no_key=True)
+            .filter(business=business, pk__in={payment.invoice_id for payment in payments.values()})
+            .select_related("client", "business")
+            .order_by("pk")
+        }
+        settled = _settled(list(invoices))
+        paid: dict[int, Invoice] = {}
+        for index, payment in payments.items():
+            invoice = invoices.get(payment.invoice_id)
+            try:
+                if invoice is None:
+                    raise NotFound(_("Facture introuvable."))
+                _check_payable(invoice, payment)
+                amount_due = invoice.total_incl_tax - settled.get(invoice.pk, ZERO)
+                _check_payment_amount(payment, amount_due)
+            except (ValidationError, Conflict, NotFound) as error:
+                errors[index] = error
+            else:
+                settled[invoice.pk] = settled.get(invoice.pk, ZERO) + payment.amount
+                invoice.amount_due = amount_due - payment.amount
+                payment.invoice = invoice
+                paid[invoice.pk] = invoice
+        if errors:
+            raise BatchErrors(errors)
+        recorded = list(payments.values())
+        Payment.objects.bulk_create(recorded, batch_size=BULK)
+        Invoice.objects.bulk_update(list(paid.values()), ["amount_due"], batch_size=BULK)
+        record_many([event(**_payment_recorded(payment, actor)) for payment in recorded])
+    return recorded
+
+
+def _settled(invoice_ids: list[int]) -> dict[int, Decimal]:
+    """What payments and credit notes already settled of each invoice (`computed_amount_due`)."""
+    settled: dict[int, Decimal] = {}
+    for model in (Payment, CreditNote):
+        for row in model.objects.filter(invoice_id__in=invoice_ids).values("invoice_id").annotate(total=Sum("amount")):
+            settled[row["invoice_id"]] = settled.get(row["invoice_id"], ZERO) + row["total"]
+    return settled
 
 
 def delete_payment(*, payment: Payment, actor: User | None) -> None:

@@ -7,13 +7,19 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Business, User
 from core.models import AuditEvent
+from imports import csv_import
 from imports.csv_services import receive_csv, start_csv_run
 from imports.models import CsvImport
+from ledger import queries, services
 from ledger.models import Client, Invoice, Payment
 from tests.factories import make_client, make_invoice
+from tests.helpers import TODAY
 
 pytestmark = pytest.mark.usefixtures("media_root", "frozen_today")
 
@@ -123,6 +129,14 @@ def test_a_changed_row_updates_its_invoice_through_the_service(business: Busines
     assert AuditEvent.objects.filter(action="updated", object_type="invoice").count() == 1
 
 
+@pytest.fixture(params=[csv_import.BATCH, 2], ids=["one batch", "batches of 2"])
+def batch_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The rows of a batch are written together at its end: the report is the same whatever its size."""
+    monkeypatch.setattr(csv_import, "BATCH", request.param)
+    return int(request.param)
+
+
+@pytest.mark.usefixtures("batch_size")
 def test_errors_on_chosen_rows_give_the_exact_report_and_nothing_is_written(business: Business, owner: User) -> None:
     make_invoice(business, number="F-EXISTANTE", amount="100.00")
     before = books(business)
@@ -148,6 +162,92 @@ def test_errors_on_chosen_rows_give_the_exact_report_and_nothing_is_written(busi
         ]
         assert (report.error_count, report.committed_at) == (6, None)
         assert books(business) == before
+
+
+def test_rows_are_written_by_the_batch_not_one_by_one(
+    business: Business, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries grow with the batches, not with the rows; still one audit event per row written."""
+    monkeypatch.setattr(csv_import, "BATCH", 50)
+    make_client(business, name="Atelier Dupont")
+    make_client(business, name="Jeanne Morel")
+
+    def file(first: int, rows: int) -> str:
+        lines = ["N° facture;Client;Date;Montant HT;TVA;Montant TTC;Reste dû"]
+        for n in range(first, first + rows):
+            # Every other invoice half paid: the payment that brings it to the file's "reste dû".
+            lines.append(f"F-{n};{'Atelier Dupont' if n % 3 else 'Jeanne Morel'};01/09/2026;100,00;20,00;120,00;")
+            lines[-1] += "60,00" if n % 2 else "120,00"
+        return "\n".join(lines) + "\n"
+
+    def queries_of(text: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            report = run(business, owner, "invoices", text, dry_run=False)
+        assert (report.error_count, report.committed_at is not None) == (0, True)
+        return [query["sql"] for query in captured]
+
+    small, large = queries_of(file(0, 100)), queries_of(file(100, 200))
+    # 100 rows more, two batches more: a few queries each, where a row used to cost ten.
+    assert len(large) - len(small) < 40
+    # One new version of the books for the whole file: the business's row is updated once.
+    assert sum(sql.startswith('UPDATE "accounts_business"') for sql in large) == 1
+    assert AuditEvent.objects.filter(business=business, action="created", object_type="invoice").count() == 300
+    assert AuditEvent.objects.filter(business=business, action="payment_recorded").count() == 150
+    assert Payment.objects.filter(business=business, amount=Decimal("60.00"), method="other").count() == 150
+    assert set(Invoice.objects.filter(business=business).values_list("amount_due", flat=True)) == {
+        Decimal("60.00"),
+        Decimal("120.00"),
+    }
+
+
+def test_the_late_payment_summary_shows_the_imported_invoices(business: Business, owner: User) -> None:
+    before = queries.late_payment_summary(Business.objects.get(pk=business.pk), TODAY)
+    run(business, owner, "invoices", INVOICES, dry_run=False)
+    after = queries.late_payment_summary(Business.objects.get(pk=business.pk), TODAY)
+    assert (before.late.invoices, before.late.amount_due) == (0, Decimal("0.00"))
+    assert (after.late.invoices, after.late.amount_due) == (2, Decimal("1300.00"))
+
+
+def test_a_frozen_or_cancelled_invoice_is_refused_at_its_row(business: Business, owner: User) -> None:
+    run(business, owner, "invoices", INVOICES, dry_run=False)
+    services.mark_quoted(invoice_ids=[Invoice.objects.get(number="F-001").pk], at=timezone.now())
+    services.cancel_invoice(invoice=Invoice.objects.get(number="F-003"), actor=owner, reason="Erreur")
+    before, events = books(business), AuditEvent.objects.count()
+    changed = INVOICES.replace("01/10/2026;1 000,00", "15/10/2026;1 000,00").replace("80,00;Non échue", "0,00;Payée")
+    report = run(business, owner, "invoices", changed, dry_run=False)
+    assert report.errors == [
+        {
+            "row": 2,
+            "column": "N° facture",
+            "message": "Une relance enregistrée ou envoyée cite cette facture : elle ne peut plus être modifiée "
+            "(seuls les règlements, les avoirs et l’annulation restent possibles).",
+        },
+        {
+            "row": 4,
+            "column": "N° facture",
+            "message": "Cette facture est annulée : aucun règlement ne peut y être enregistré.",
+        },
+    ]
+    assert (report.unchanged_count, report.committed_at) == (1, None)
+    assert books(business) == before
+    # Only the import's own two events (file received, commit asked): no row touched.
+    assert AuditEvent.objects.count() == events + 2
+
+
+def test_a_row_refused_at_the_end_of_its_batch_frees_its_number_for_later_batches(
+    business: Business, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_import, "BATCH", 1)
+    text = (
+        "N° facture;Client;Date;Échéance;Montant TTC\n"
+        "F-1;Dupont;01/09/2026;01/08/2026;120,00\n"
+        "F-1;Dupont;01/09/2026;01/10/2026;120,00\n"
+    )
+    report = run(business, owner, "invoices", text, dry_run=True)
+    assert report.errors == [
+        {"row": 2, "column": "Échéance", "message": "L’échéance ne peut pas précéder la date de facture."}
+    ]
+    assert (report.created_count, report.clients_created) == (1, 1)
 
 
 def test_vat_in_franchise_is_refused_by_the_ledger_rule(business: Business, owner: User) -> None:
@@ -196,6 +296,25 @@ def test_clients_are_upserted_by_siren_then_by_name(business: Business, owner: U
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
 
 
+@pytest.mark.usefixtures("batch_size")
+def test_a_client_named_twice_is_created_once_then_updated(business: Business, owner: User) -> None:
+    text = (
+        "Nom;Email;Ville\n"
+        "Jeanne Morel;pas-un-email;\n"
+        "Jeanne Morel;jeanne@morel.test;\n"
+        "Atelier Dupont;;\n"
+        "Jeanne Morel;;Lyon\n"
+    )
+    report = run(business, owner, "clients", text, dry_run=True)
+    assert report.errors == [{"row": 2, "column": "Email", "message": "Saisissez une adresse de courriel valide."}]
+    assert [(a["row"], a["action"], a["label"], a["changes"]) for a in report.actions] == [
+        (3, "created", "Jeanne Morel", []),
+        (4, "created", "Atelier Dupont", []),
+        (5, "updated", "Jeanne Morel", ["ville"]),
+    ]
+    assert not Client.objects.filter(business=business).exists()
+
+
 def test_client_rules_apply_to_imported_rows(business: Business, owner: User) -> None:
     text = "Nom;Email;SIRET;Type\nA;pas-un-email;;\nB;;123456789;\nC;;;grossiste\n"
     report = run(business, owner, "clients", text, dry_run=True)
@@ -226,6 +345,28 @@ def test_payments_are_recorded_once_even_when_imported_twice(business: Business,
         ("F-2", Decimal("50.50"), "transfer"),
     ]
     assert Invoice.objects.get(number="F-1").amount_due == Decimal("300.00")
+
+
+def test_payments_of_one_file_are_checked_against_what_the_earlier_rows_left_due(
+    business: Business, owner: User
+) -> None:
+    make_invoice(business, number="F-1", amount="150.00")
+    text = (
+        "N° facture;Date du règlement;Montant;Moyen de paiement\n"
+        "F-1;10/10/2026;100,00;Virement\n"
+        "F-1;10/10/2026;100,00;Virement\n"
+        "F-1;11/10/2026;50,00;Virement\n"
+    )
+    report = run(business, owner, "payments", text, dry_run=True)
+    assert report.errors == [
+        {
+            "row": 3,
+            "column": "Montant",
+            "message": "Le montant dépasse le reste dû (50,00\u202f€) : un trop-perçu est refusé.",
+        }
+    ]
+    assert report.created_count == 2
+    assert not Payment.objects.exists()
 
 
 def test_payment_rules_apply_to_imported_rows(business: Business, owner: User) -> None:

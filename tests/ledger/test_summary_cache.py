@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Business
@@ -32,6 +34,22 @@ READS = {"default_due_date", "invoice_is_locked"}
 NOT_IN_SUMMARY = {"mark_quoted", "enter_collection", "leave_collection"}
 
 
+# Writes whose effect the summary does not show: clients, and opening the books for writes to come.
+NOT_SHOWN = {
+    "create_client",
+    "create_clients",
+    "update_client",
+    "delete_client",
+    "restore_client_pause",
+    "writing_books",
+}
+
+
+def _open_the_books(business: Business) -> None:
+    with services.writing_books(business):
+        pass
+
+
 def _late_invoice(business: Business) -> Invoice:
     return make_invoice(business, amount="500.00", issue_date=dt.date(2026, 9, 1), due_date=dt.date(2026, 10, 1))
 
@@ -45,13 +63,30 @@ WRITES: dict[str, Callable[[Business, Invoice, Payment], object]] = {
     "create_client": lambda business, invoice, payment: services.create_client(
         business=business, actor=None, kind="business", name="Nouveau client"
     ),
+    "writing_books": lambda business, invoice, payment: _open_the_books(business),
     "update_client": lambda business, invoice, payment: services.update_client(
         client=invoice.client, actor=None, name="Autre nom"
     ),
     "delete_client": lambda business, invoice, payment: services.delete_client(
         client=make_client(business), actor=None
     ),
+    "create_clients": lambda business, invoice, payment: services.create_clients(
+        business=business, actor=None, items=[{"name": "Nouveau client"}]
+    ),
     "create_invoice": lambda business, invoice, payment: make_invoice(business, client=invoice.client),
+    "create_invoices": lambda business, invoice, payment: services.create_invoices(
+        business=business,
+        actor=None,
+        items=[
+            {
+                "client": invoice.client,
+                "number": "F-LOT-1",
+                "issue_date": dt.date(2026, 9, 1),
+                "due_date": dt.date(2026, 9, 15),
+                "total_excl_tax": Decimal("300.00"),
+            }
+        ],
+    ),
     "update_invoice": lambda business, invoice, payment: services.update_invoice(
         invoice=invoice, actor=None, due_date=dt.date(2026, 11, 20)
     ),
@@ -59,6 +94,9 @@ WRITES: dict[str, Callable[[Business, Invoice, Payment], object]] = {
         invoice=invoice, actor=None, reason="Erreur de saisie"
     ),
     "record_payment": lambda business, invoice, payment: _payment(invoice),
+    "record_payments": lambda business, invoice, payment: services.record_payments(
+        business=business, actor=None, items=[{"invoice": invoice, "date": dt.date(2026, 10, 6), "amount": "40.00"}]
+    ),
     "delete_payment": lambda business, invoice, payment: services.delete_payment(payment=payment, actor=None),
     "record_credit_note": lambda business, invoice, payment: services.record_credit_note(
         invoice=invoice, actor=None, number="AV-9", date=dt.date(2026, 10, 6), amount="50.00"
@@ -107,8 +145,23 @@ def test_each_write_draws_a_new_version_and_the_next_summary_shows_it(business: 
     assert _fresh(business).books_version != version
     after = queries.late_payment_summary(_fresh(business), TODAY)
     assert after == _uncached(business)
-    if name not in {"create_client", "update_client", "delete_client", "restore_client_pause"}:
+    if name not in NOT_SHOWN:
         assert after != before
+
+
+def test_writes_inside_writing_books_draw_one_version_for_all(business: Business) -> None:
+    invoice = _late_invoice(business)
+    before = queries.late_payment_summary(_fresh(business), TODAY)
+    with CaptureQueriesContext(connection) as captured, services.writing_books(business):
+        _payment(invoice)
+        # A refused write rolls back its own savepoint, not the version drawn around it.
+        with pytest.raises(ValidationError):
+            services.record_payment(invoice=invoice, actor=None, date=dt.date(2026, 10, 5), amount="9999.00")
+        make_invoice(business, client=invoice.client, amount="70.00")
+    assert sum(query["sql"].startswith('UPDATE "accounts_business"') for query in captured) == 1
+    after = queries.late_payment_summary(_fresh(business), TODAY)
+    assert after == _uncached(business)
+    assert after.total.amount_due == before.total.amount_due - Decimal("100.00") + Decimal("70.00")
 
 
 def test_a_refused_write_keeps_the_version(business: Business) -> None:
