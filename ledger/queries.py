@@ -41,6 +41,9 @@ class LatePaymentSummary:
     buckets: list[BucketRow]
     total: BucketRow
     late: BucketRow
+    # What the figures depend on (books version, day, bucket settings): a page may cache what
+    # it renders from them under the same key.
+    cache_key: str = ""
 
     @property
     def largest_amount(self) -> Decimal:
@@ -148,6 +151,7 @@ def late_payment_summary(business: Business, as_of: dt.date) -> LatePaymentSumma
     late_rows = [row for row in rows if row.is_late]
     return LatePaymentSummary(
         as_of=as_of,
+        cache_key=key,
         buckets=rows,
         total=BucketRow(
             key="total",

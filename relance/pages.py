@@ -71,6 +71,15 @@ def late_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "ledger/late_payments.html", context)
 
 
+# What a bucket's row shows (relance/templatetags/invoice_rows.py) and its status needs: the
+# page reads a third of the columns (no notes, no file paths, no audit dates).
+BUCKET_ROW_FIELDS = (
+    *("number", "issue_date", "due_date", "total_incl_tax", "amount_due", "cancelled_at"),
+    *("disputed", "dispute_reason", "reminders_paused_until", "in_collection_since", "client_id"),
+    *("client__name", "client__kind", "client__reminders_paused", "client__pause_until", "client__pause_reason"),
+)
+
+
 @login_required
 @require_GET
 def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
@@ -86,7 +95,9 @@ def late_bucket(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     search = form.cleaned_data.get("q") or ""
     sort = form.cleaned_data.get("sort") or "-days_late"
     invoices = queries.bucket_invoices(business, key, today, client=client, client_name=search)
-    rows = dunning_queries.with_last_reminder(invoices.select_related("client")).order_by(*BucketFilterForm.SORTS[sort])
+    rows = dunning_queries.with_last_reminder(invoices.select_related("client").only(*BUCKET_ROW_FIELDS)).order_by(
+        *BucketFilterForm.SORTS[sort]
+    )
     # The tabs and the head come from the late-payment summary (cached per state of the books);
     # unfiltered, it also gives the paginator its count, so only the page's rows are read.
     summary = queries.late_payment_summary(business, today)

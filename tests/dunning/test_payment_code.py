@@ -241,3 +241,20 @@ def test_a_letter_reminder_scans_too(with_iban, owner, late_invoice):
     scanned = transfer(payload)
     assert scanned.text == reminder.reference
     assert scanned.amount == Decimal(reminder.snapshot["totals"]["total_due"])
+
+
+def test_the_largest_code_fits_the_standard_and_scans_at_print_size():
+    """70-character name and 140-character remittance, accented (two bytes each in UTF-8), the
+    largest amount: still within version 13, with the fixed mask, and read back from the letter."""
+    facts = sample_facts()
+    name = "Société Éléonore Bâtiment Évolution Génie " * 2
+    facts = dataclasses.replace(facts, business=dataclasses.replace(facts.business, name=name, iban=IBAN))
+    code = payment_code(facts)
+    assert code is not None
+    code = dataclasses.replace(code, text="Réglement é" * 20, amount=Decimal("999999999.99"))
+    assert len(code.name) == 70 and len(code.text) == 220
+    code = dataclasses.replace(code, text=code.text[:140])
+    qr = code.qr()
+    assert qr.version <= 13 and qr.mask == 0 and qr.error == "M"
+    (payload,) = decode(Image.open(io.BytesIO(code.png(scale=4))))
+    assert transfer(payload) == Transfer(bic=code.bic, name=code.name, iban=IBAN, amount=code.amount, text=code.text)

@@ -181,3 +181,43 @@ def test_unfiltered_pages_count_from_the_summary(
         second = owner_client.get(url(), {"page": 2})
     assert len(second.context["invoices"]) == 5
     assert "Page 2 sur 2" in second.text
+
+
+def test_rows_escape_what_the_user_typed(owner_client: HttpClient, business: Business) -> None:
+    """The rows are built in Python: every name, number and reason is escaped, in text and attributes."""
+    client = make_client(business, name='<b>"Dupont" & fils</b>')
+    invoice = late(business, 12, client=client, number="F<1>")
+    Invoice.objects.filter(pk=invoice.pk).update(disputed=True, dispute_reason='"conteste" <x>')
+    text = owner_client.get(url()).text
+    assert "<b>" not in text and "<1>" not in text and "<x>" not in text
+    assert ">&lt;b&gt;&quot;Dupont&quot; &amp; fils&lt;/b&gt;</a>" in text
+    assert 'data-client-name="&lt;b&gt;&quot;Dupont&quot; &amp; fils&lt;/b&gt;"' in text
+    assert 'title="&quot;conteste&quot; &lt;x&gt;">Contestée</span>' in text
+    assert f'<a href="{reverse("pages:invoice_detail", args=[invoice.pk])}">F&lt;1&gt;</a>' in text
+    assert 'aria-label="Relancer &lt;b&gt;&quot;Dupont&quot; &amp; fils&lt;/b&gt; pour la facture F&lt;1&gt;"' in text
+
+
+def test_rows_speak_the_users_language(owner_client: HttpClient, business: Business) -> None:
+    late(business, 12, number="F-EN")
+    owner_client.post(reverse("set_language"), {"language": "en", "next": url()})
+    text = owner_client.get(url()).text
+    assert "Jamais relancée" not in text and 'data-label="Échéance"' not in text
+    assert "12 j" not in text
+
+
+def test_cached_head_follows_every_write_the_search_and_the_language(
+    owner_client: HttpClient, business: Business
+) -> None:
+    """The head, tabs and filter are cached under the summary's key with the request's filter."""
+    from decimal import Decimal
+
+    from ledger import services
+
+    invoice = late(business, 12)
+    assert "1 facture · 1 client" in owner_client.get(url()).text
+    services.record_payment(invoice=invoice, actor=None, date=dt.date(2026, 11, 27), amount=Decimal("1000.00"))
+    assert "0 facture · 0 client" in owner_client.get(url()).text
+    assert 'value="Dupont"' in owner_client.get(url(), {"q": "Dupont"}).text
+    assert 'value="Durand"' in owner_client.get(url(), {"q": "Durand"}).text
+    owner_client.post(reverse("set_language"), {"language": "en", "next": url()})
+    assert "Fil d’Ariane" not in owner_client.get(url()).text

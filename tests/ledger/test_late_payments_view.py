@@ -59,3 +59,20 @@ def test_query_count_is_constant(
     for index in range(45):
         make_invoice(business, issue_date=dt.date(2026, 5, 1) + dt.timedelta(days=index * 4))
     assert load() == few
+
+
+def test_cached_page_follows_every_write_and_the_language(
+    owner_client: HttpClient, business: Business, owner: Any
+) -> None:
+    """The page's body is cached under the summary's key: a payment, then a language switch,
+    each shows at once."""
+    from ledger import services
+
+    invoice = make_invoice(business, amount="1000.00", due_date=dt.date(2026, 11, 1))
+    assert "1\u202f000,00\u202f€" in owner_client.get(URL).text
+    services.record_payment(invoice=invoice, actor=owner, date=dt.date(2026, 11, 20), amount=Decimal("400.00"))
+    french = owner_client.get(URL).text
+    assert "600,00\u202f€" in french and "1\u202f000,00\u202f€" not in french
+    owner_client.post(reverse("set_language"), {"language": "en", "next": URL})
+    english = owner_client.get(URL).text
+    assert "Dont en retard" not in english and "600,00" in english
