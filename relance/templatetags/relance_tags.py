@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -78,8 +79,8 @@ _MENU = (
 
 
 @functools.cache
-def _menu_urls(urlconf: str | None, prefix: str) -> dict[str, str]:
-    """The menu's URLs, reversed once per process (and URL configuration)."""
+def _menu_urls(urlconf: str, prefix: str) -> dict[str, str]:
+    """The menu's URLs, reversed once per process, URL configuration (a test may change it) and prefix."""
     return {key: reverse(name) for key, name, _label in _MENU} | {"logout": reverse("accounts:logout")}
 
 
@@ -88,7 +89,7 @@ def navigation(context: template.Context) -> SafeString:
     """The main menu's items, built once per page: the page shows them twice (the desktop bar
     and the phone menu), on every page, so they are its largest share of template work."""
     current, waiting = context.get("nav"), context.get("approvals_waiting")
-    urls = _menu_urls(get_urlconf(), get_script_prefix())
+    urls = _menu_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     items: list[tuple[Any, ...]] = []
     for key, _name, label in _MENU:
         if key == "approvals" and not (waiting or current == key):
