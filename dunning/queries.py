@@ -2,9 +2,23 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Length
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    Field,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import Business
@@ -13,16 +27,33 @@ from dunning.models import Reminder, ReminderInvoice
 from ledger.models import Invoice
 
 
+def _latest_frozen(column: str, output_field: Field[Any, Any]) -> RawSQL:
+    """One column of the invoice's latest saved or sent reminder, as a correlated subquery.
+
+    Written out rather than built with `Subquery(OuterRef)`: the ORM took about 1.3 ms a page
+    to build and compile the three of them (cProfile, PostgreSQL, 25 rows), more than the
+    database takes to answer. The outer reference is the invoice table's own name, which is
+    its alias in a query over invoices; so the annotated queryset is for listing, never for
+    use inside another query (where the ORM would rename that alias).
+    """
+    reminder, line, invoice = Reminder._meta.db_table, ReminderInvoice._meta.db_table, Invoice._meta.db_table
+    # Only table and column names of our own models are spliced in; the status is a parameter.
+    sql = (
+        f'SELECT {column} FROM "{reminder}" r JOIN "{line}" l ON l.reminder_id = r.id '  # noqa: S608
+        f'WHERE l.invoice_id = "{invoice}".id AND r.status <> %s ORDER BY r.frozen_at DESC, r.id DESC LIMIT 1'
+    )
+    return RawSQL(sql, (Reminder.Status.DRAFT.value,), output_field=output_field)  # noqa: S611 (no user text)
+
+
 def with_last_reminder(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Annotate each invoice with its latest saved or sent reminder (level, status, date).
 
     Deactivated reminders count: they were sent or printed, so the client did receive them.
     """
-    latest = Reminder.objects.frozen().filter(lines__invoice=OuterRef("pk")).order_by("-frozen_at", "-id")
     return invoices.annotate(
-        last_reminder_level=Subquery(latest.values("level")[:1]),
-        last_reminder_status=Subquery(latest.values("status")[:1]),
-        last_reminder_at=Subquery(latest.annotate(at=Coalesce("sent_at", "frozen_at")).values("at")[:1]),
+        last_reminder_level=_latest_frozen("r.level", IntegerField()),
+        last_reminder_status=_latest_frozen("r.status", CharField()),
+        last_reminder_at=_latest_frozen("COALESCE(r.sent_at, r.frozen_at)", DateTimeField()),
     )
 
 

@@ -144,6 +144,23 @@ def test_last_reminder_annotation_takes_the_latest_frozen_one(business: Business
     assert annotated.last_reminder_at == second  # type: ignore[attr-defined]
 
 
+def test_last_reminder_annotation_counts_deactivated_ones_and_breaks_ties_by_creation(business: Business) -> None:
+    from dunning.models import Reminder
+
+    invoice = _invoice_due(business, dt.date(2026, 9, 1))
+    other = _invoice_due(business, dt.date(2026, 9, 2))
+    same_moment = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
+    make_reminder_row(invoice, level=1, at=same_moment)
+    make_reminder_row(invoice, level=2, status=Reminder.Status.SAVED, at=same_moment, deactivated=True)
+    annotated = dunning_queries.with_last_reminder(Invoice.objects.filter(business=business)).order_by("due_date")
+    # Counted and sliced as the API's pagination does, each row with its own invoice's reminder.
+    assert annotated.count() == 2
+    first, second = annotated[0:2]
+    assert (first.pk, first.last_reminder_level, first.last_reminder_status) == (invoice.pk, 2, "saved")  # type: ignore[attr-defined]
+    assert first.last_reminder_at == same_moment  # type: ignore[attr-defined]
+    assert (second.pk, second.last_reminder_level, second.last_reminder_at) == (other.pk, None, None)  # type: ignore[attr-defined]
+
+
 def test_never_reminded_list_skips_reminded_disputed_and_paused(business: Business) -> None:
     waiting = _invoice_due(business, dt.date(2026, 10, 1))
     reminded = _invoice_due(business, dt.date(2026, 9, 1))
