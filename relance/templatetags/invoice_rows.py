@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from core.formats import money, short_date
-from ledger.templatetags.ledger_tags import last_reminder
+from ledger.templatetags.ledger_tags import LastReminderWords
 
 register = template.Library()
 
@@ -83,6 +83,7 @@ class _BucketRows:
         self.limitation = _("prescription le %(day)s")
         self.days = _("%(days)s j")
         self.paused_until = _("En pause jusqu’au %(day)s")
+        self.last_reminder = LastReminderWords()
 
     def badges(self, invoice: Any) -> str:
         client, badges = invoice.client, ""
@@ -112,7 +113,7 @@ class _BucketRows:
             lateness = _e(self.days % {"days": invoice.days_late})
         else:
             lateness = f'<span class="badge badge-not_due">{self.not_due}</span>'
-        text = last_reminder(invoice)
+        text = self.last_reminder(invoice)
         reminded = _e(text) if text else f'<span class="muted">{self.never}</span>'
         action = f'\n<td class="actions">{self.button(invoice)}</td>' if self.button else ""
         late = " amount-late" if invoice.days_late else ""
