@@ -221,3 +221,27 @@ def test_cached_head_follows_every_write_the_search_and_the_language(
     assert 'value="Durand"' in owner_client.get(url(), {"q": "Durand"}).text
     owner_client.post(reverse("set_language"), {"language": "en", "next": url()})
     assert "Fil d’Ariane" not in owner_client.get(url()).text
+
+
+def test_cached_sort_control_and_column_heads_follow_the_address_and_the_language(
+    owner_client: HttpClient, business: Business
+) -> None:
+    """Cached under the request's path and query: each sort, filter and bucket gets its own."""
+    late(business, 12)
+    late(business, 40)
+    by_amount = owner_client.get(url(), {"sort": "-amount_due", "q": "Client"}).text
+    assert '<option value="-amount_due" selected>' in by_amount
+    assert 'aria-sort="descending"><a href="?sort=amount_due&amp;q=Client"' in by_amount
+    by_lateness = owner_client.get(url()).text
+    assert '<option value="-days_late" selected>' in by_lateness
+    assert 'aria-sort="descending"><a href="?sort=days_late"' in by_lateness
+    assert "q=Client" not in by_lateness
+    # The selection column heads late buckets only.
+    assert "Sélection" in by_lateness
+    late(business, -5)
+    not_due = owner_client.get(url("not_due")).text
+    assert 'aria-sort="descending"><a href="?sort=days_late"' in not_due
+    assert '<span class="visually-hidden">Sélection' not in not_due
+    owner_client.post(reverse("set_language"), {"language": "en", "next": url()})
+    in_english = owner_client.get(url()).text
+    assert "Trier par" not in in_english and "Dernière relance" not in in_english
