@@ -138,15 +138,12 @@ def start_csv_run(
         locked.status = CsvImport.Status.QUEUED
         locked.dry_run = dry_run
         locked.progress_done = 0
-        locked.save(update_fields=["mapping", "status", "dry_run", "progress_done"])
-        if not dry_run:
-            record(
-                business=locked.business,
-                actor=actor,
-                action="csv_import_committed",
-                obj=locked,
-                changes={"kind": locked.kind, "rows": locked.rows_total},
-            )
+        fields = ["mapping", "status", "dry_run", "progress_done"]
+        if not dry_run and actor is not None and actor.pk:
+            # The rows a commit writes, and its line in the history, are the committer's.
+            locked.requested_by = actor
+            fields.append("requested_by")
+        locked.save(update_fields=fields)
         background = locked.rows_total > sync_max_rows()
         if background:
             import_id = locked.pk

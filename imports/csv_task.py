@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from core.audit import record
 from imports.csv_import import Report, run_import
 from imports.models import CsvImport
 
@@ -91,9 +92,17 @@ def run_csv_import(import_id: int) -> str:
         progress.write_text(f"{done} {csv_import.rows_total}\n")
 
     def record_commit(report: Report) -> None:
-        # Inside the import's transaction: the rows and "imported" commit together.
+        # Inside the import's transaction: the rows, "imported" and its line in the history
+        # commit together; a commit refused for an error in the file writes none of them.
         if not _owned(import_id, token).update(**_outcome(report), committed_at=timezone.now()):
             raise _Superseded
+        record(
+            business=csv_import.business,
+            actor=csv_import.requested_by,
+            action="csv_import_committed",
+            obj=csv_import,
+            changes={"kind": csv_import.kind, "rows": csv_import.rows_total},
+        )
 
     try:
         with csv_import.file.open("rb") as stream:

@@ -18,7 +18,7 @@ from imports.csv_services import receive_csv, start_csv_run
 from imports.models import CsvImport
 from ledger import queries, services
 from ledger.models import Client, Invoice, Payment
-from tests.factories import make_client, make_invoice
+from tests.factories import make_client, make_invoice, make_user
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.usefixtures("media_root", "frozen_today")
@@ -230,8 +230,8 @@ def test_a_frozen_or_cancelled_invoice_is_refused_at_its_row(business: Business,
     ]
     assert (report.unchanged_count, report.committed_at) == (1, None)
     assert books(business) == before
-    # Only the import's own two events (file received, commit asked): no row touched.
-    assert AuditEvent.objects.count() == events + 2
+    # Only the file's reception: no row touched, and no "imported" for a commit refused.
+    assert AuditEvent.objects.count() == events + 1
 
 
 def test_a_row_refused_at_the_end_of_its_batch_frees_its_number_for_later_batches(
@@ -411,3 +411,27 @@ def test_the_file_is_kept_in_media_not_in_the_database(business: Business, owner
     stored = media_root / report.file.name
     assert stored.read_bytes() == INVOICES.encode()
     assert report.file.name.startswith(f"imports/csv/{business.pk}/")
+
+
+def test_the_history_says_imported_only_for_a_commit_that_wrote_and_names_who_committed(
+    business: Business, owner: User
+) -> None:
+    refused = run(
+        business, owner, "invoices", INVOICES.replace("1 200,00;1 200,00", "1 300,00;1 200,00"), dry_run=False
+    )
+    assert (refused.error_count, refused.committed_at) == (1, None)
+    assert not AuditEvent.objects.filter(business=business, action="csv_import_committed").exists()
+
+    colleague = make_user(business, email="associe@relance.test")
+    upload = SimpleUploadedFile("books.csv", INVOICES.encode(), content_type="text/csv")
+    received = receive_csv(business=business, actor=owner, kind="invoices", upload=upload)
+    committed = start_csv_run(csv_import=received, actor=colleague, dry_run=False)
+    assert committed.committed_at is not None
+    events = AuditEvent.objects.filter(business=business, action="csv_import_committed")
+    assert [(event.actor, event.changes) for event in events] == [(colleague, {"kind": "invoices", "rows": 3})]
+    # The rows it wrote are the committer's too.
+    assert set(
+        AuditEvent.objects.filter(business=business, action="created", object_type="invoice").values_list(
+            "actor", flat=True
+        )
+    ) == {colleague.pk}
