@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.params import P, PathEx
+from ninja.responses import Status
 
 from api.auth import actor_of, business_of, token_auth
 from api.schemas import LIST_ERRORS, READ_ERRORS, CleanText, IsoDate, ObjectId
@@ -155,7 +156,7 @@ def export_payments(request: HttpRequest, params: Query[FormatIn]) -> StreamingH
 def start_account_export(request: HttpRequest) -> Any:
     export, _created = request_account_export(business=business_of(request), actor=actor_of(request))
     export.refresh_from_db()
-    return 202, export
+    return Status(202, export)
 
 
 @router.get(
