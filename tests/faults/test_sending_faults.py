@@ -247,13 +247,18 @@ def test_a_server_refusing_every_seventh_message_for_now_gets_each_email_once_af
 def test_two_workers_never_run_the_same_task(backend: Backend, settings: Settings, tmp_path: Path) -> None:
     notes = tmp_path / "runs.txt"
     count = 100
-    with transaction.atomic():
-        for key in range(count):
-            note_run.enqueue(str(notes), key)
     workers = Workers(tmp_path, Path(settings.MEDIA_ROOT), free_port(), backend=backend.name)
     try:
         workers.start(**backend.env)
         workers.start(**backend.env)
+        # Both workers up (each says so in its log) before the queue fills, and each task long
+        # enough (50 ms) that neither runs all of them before the other has polled: a worker
+        # starting a second later used to find the queue already empty.
+        logs = [tmp_path / f"worker-{index}.log" for index in range(2)]
+        wait_for(lambda: all(log.stat().st_size for log in logs), 60, "Both workers up", workers)
+        with transaction.atomic():
+            for key in range(count):
+                note_run.enqueue(str(notes), key, 0.05)
         wait_for(lambda: notes.exists() and len(notes.read_text().split()) >= count, 240, "Every task", workers)
     finally:
         # A stopped worker finishes the task in hand: a duplicate run, were there one, shows.

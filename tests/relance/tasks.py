@@ -1,5 +1,7 @@
 """A background task for the worker tests: it leaves a trace in the database."""
 
+import time
+
 from django_tasks import task
 
 from accounts.models import Business
@@ -12,7 +14,9 @@ def rename_business(business_id: int, trade_name: str) -> str:
 
 
 @task()
-def note_run(path: str, key: int) -> None:
-    """Appends its key to a file at every run: a task run twice shows twice."""
+def note_run(path: str, key: int, seconds: float = 0) -> None:
+    """Appends its key to a file at every run: a task run twice shows twice. It takes `seconds`
+    first, so that one worker cannot run a whole queue before another has taken its share."""
+    time.sleep(seconds)
     with open(path, "a") as notes:
         notes.write(f"{key}\n")
