@@ -14,13 +14,22 @@ from django import template
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formats import money, short_date
-from ledger.templatetags.ledger_tags import LastReminderWords
 
 register = template.Library()
+
+REMINDER_STATES = {
+    "sent": gettext_lazy("envoyée"),
+    "saved": gettext_lazy("enregistrée"),
+    "sending": gettext_lazy("en cours d’envoi"),
+    "send_failed": gettext_lazy("non envoyée (échec)"),
+    "send_uncertain": gettext_lazy("envoi incertain"),
+}
 
 # An id no row has: reversed once with it, a URL pattern gives every row's URL by replacement.
 _ANY_ID = 987654321
@@ -83,7 +92,21 @@ class _BucketRows:
         self.limitation = _("prescription le %(day)s")
         self.days = _("%(days)s j")
         self.paused_until = _("En pause jusqu’au %(day)s")
-        self.last_reminder = LastReminderWords()
+        self.states = {key: str(state) for key, state in REMINDER_STATES.items()}
+        self.reminded, self.reminded_on = _("Relance %(level)s %(state)s"), _("Relance %(level)s %(state)s le %(day)s")
+
+    def last_reminder(self, invoice: Any) -> str:
+        """ "Relance 1 envoyée le 12/10", from the annotations of `dunning.queries.with_last_reminder`."""
+        level = getattr(invoice, "last_reminder_level", None)
+        if not level:
+            return ""
+        at = getattr(invoice, "last_reminder_at", None)
+        state = self.states.get(getattr(invoice, "last_reminder_status", ""), self.states["saved"])
+        if at is None:
+            return self.reminded % {"level": level, "state": state}
+        day = timezone.localtime(at).date() if isinstance(at, dt.datetime) else at
+        shown = f"{day:%d/%m}" if day.year == self.today.year else f"{day:%d/%m/%Y}"
+        return self.reminded_on % {"level": level, "state": state, "day": shown}
 
     def badges(self, invoice: Any) -> str:
         client, badges = invoice.client, ""
